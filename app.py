@@ -1,0 +1,17 @@
+"""Loss Explorer: the entrypoint only routes. Each page lives in pages/; add a page with one line in PAGES."""
+
+import streamlit as st
+
+st.set_page_config(page_title="Loss Explorer", page_icon=":material/query_stats:", layout="wide")
+
+#: Sidebar sections and their pages, in order. The first page is the default (served at "/").
+PAGES = {
+    "Start": [
+        st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+    ],
+    "Reference": [
+        st.Page("pages/catalogue.py", title="All losses", icon=":material/menu_book:"),
+    ],
+}
+
+st.navigation(PAGES).run()

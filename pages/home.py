@@ -1,0 +1,26 @@
+"""Home: what Loss Explorer is for, and a link to every page."""
+
+import streamlit as st
+
+#: One entry per page in app.py's PAGES (besides this one): the page's file and what a visitor finds there.
+#: tests/app/test_home_app.py checks that every page in the navigation is listed here.
+LINKS = [
+    (
+        "pages/catalogue.py",
+        "Every loss on one page: its formula, inputs, parameters, properties, and the "
+        "matching function in PyTorch, Keras, scikit-learn and optax.",
+    ),
+]
+
+st.title("Loss Explorer")
+st.markdown(
+    "See how loss functions behave by moving the data yourself. Drag a prediction, add an outlier, "
+    "change δ or τ, and watch each loss, its gradient and every point's share of the total respond "
+    "at once. Or upload a CSV of your own model's predictions and score it with every applicable loss."
+)
+
+st.subheader("Pages")
+for path, description in LINKS:
+    with st.container(border=True):
+        st.page_link(path)
+        st.caption(description)
