@@ -1,0 +1,57 @@
+"""Loss Explorer's numerical core: every loss, its cost, its gradient and its metadata. numpy only.
+
+>>> import losses
+>>> losses.get("huber").cost([0.0, 0.0], [0.5, 3.0], delta=1.0)
+1.3125
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from losses import binary, multiclass, regression
+from losses.errors import (
+    EmptyInputError,
+    LabelError,
+    LossInputError,
+    NonFiniteError,
+    NonNumericError,
+    ParameterError,
+    RangeError,
+    RowSumError,
+    ShapeError,
+    UnknownLossError,
+)
+from losses.spec import FRAMEWORKS, KINDS, LossSpec, Param, Properties
+
+CATEGORIES: tuple[str, ...] = ("regression", "binary", "multiclass")
+
+_REGISTRY: dict[str, LossSpec] = {s.name: s for s in (*regression.SPECS, *binary.SPECS, *multiclass.SPECS)}
+
+
+def names(category: str | None = None) -> list[str]:
+    """Every registered loss name, in registry order; or those of one category."""
+    if category is None:
+        return list(_REGISTRY)
+    if category not in CATEGORIES:
+        raise LossInputError(
+            f"category must be one of {', '.join(CATEGORIES)}; got {category!r}.", argument="category"
+        )
+    return [n for n, s in _REGISTRY.items() if s.category == category]
+
+
+def get(name: str) -> LossSpec:
+    """The loss called ``name``; an unknown name raises ``UnknownLossError`` listing close matches."""
+    try:
+        return _REGISTRY[name]
+    except (KeyError, TypeError):
+        close = difflib.get_close_matches(str(name), list(_REGISTRY), n=3, cutoff=0.5)
+        hint = f" Did you mean {', '.join(close)}?" if close else f" Known losses: {', '.join(_REGISTRY)}."
+        raise UnknownLossError(f"Could not interpret loss name {name!r}.{hint}", argument="name") from None
+
+
+__all__ = [
+    "CATEGORIES", "FRAMEWORKS", "KINDS", "EmptyInputError", "LabelError", "LossInputError", "LossSpec",
+    "NonFiniteError", "NonNumericError", "Param", "ParameterError", "Properties", "RangeError",
+    "RowSumError", "ShapeError", "UnknownLossError", "get", "names",
+]

@@ -1,0 +1,266 @@
+"""Binary classification losses.
+
+Two families: probability/logit losses with labels ``t ∈ {0, 1}`` (cross-entropy, focal), and margin losses
+with labels ``t ∈ {-1, +1}`` and a real score ``s``, written in the margin ``m = t·s`` (hinge, logistic,
+exponential, ...). Labels 0/1 given to a margin loss arrive here already mapped to -1/+1 by the validator.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from losses.spec import LossSpec, Param, Properties
+
+#: Clip for probabilities: float64 machine epsilon (Keras uses 1e-7 in float32).
+EPS = float(np.finfo(np.float64).eps)
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """σ(x) without overflow: e = exp(-|x|) ≤ 1, then 1/(1+e) or e/(1+e) by sign."""
+    e = np.exp(-np.abs(x))
+    s = 1.0 / (1.0 + e)
+    return np.where(x >= 0, s, e * s)
+
+
+def softplus(x: np.ndarray) -> np.ndarray:
+    """log(1 + e^x) without overflow: max(x, 0) + log1p(e^{-|x|})."""
+    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+
+
+# ---- cross-entropy on probabilities ----------------------------------------------------------------
+def binary_cross_entropy(t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    r""":math:`-(t\log p + (1-t)\log(1-p))`, p clipped to [ε, 1 - ε] (Keras semantics, ε = machine eps)."""
+    q = np.clip(p, EPS, 1.0 - EPS)
+    pt = np.where(t == 1.0, q, 1.0 - q)  # probability given to the true class
+    return -np.log(pt)
+
+
+def binary_cross_entropy_grad(t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    # -1/p for t = 1, 1/(1-p) for t = 0; zero where the clip is active (what autograd gives through clip).
+    q = np.clip(p, EPS, 1.0 - EPS)
+    g = np.where(t == 1.0, -1.0 / q, 1.0 / (1.0 - q))
+    return np.where((p >= EPS) & (p <= 1.0 - EPS), g, 0.0)
+
+
+# ---- cross-entropy on logits -----------------------------------------------------------------------
+def sigmoid_cross_entropy(t: np.ndarray, x: np.ndarray) -> np.ndarray:
+    r""":math:`\max(x, 0) - x t + \log(1 + e^{-|x|})`: BCE of σ(x), stable for any logit (PyTorch
+    ``binary_cross_entropy_with_logits``)."""
+    return np.maximum(x, 0.0) - x * t + np.log1p(np.exp(-np.abs(x)))
+
+
+def sigmoid_cross_entropy_grad(t: np.ndarray, x: np.ndarray) -> np.ndarray:
+    return sigmoid(x) - t
+
+
+# ---- focal loss ------------------------------------------------------------------------------------
+def binary_focal(t: np.ndarray, x: np.ndarray, *, gamma: float, alpha: float) -> np.ndarray:
+    r"""Focal loss on logits (torchvision ``sigmoid_focal_loss``):
+
+    .. math:: \ell = -\alpha_t (1 - p_t)^\gamma \log p_t,\quad p_t = \sigma(\pm x),\ \alpha_t = \alpha t + (1-\alpha)(1-t)
+
+    ``log p_t`` and ``1 - p_t`` are computed from the signed logit, so neither rounds to 0 or 1.
+    Reference: T.-Y. Lin et al., "Focal Loss for Dense Object Detection", ICCV 2017.
+    """
+    z = (2.0 * t - 1.0) * x  # logit of the true class
+    ce = softplus(-z)  # -log p_t
+    one_minus_pt = sigmoid(-z)
+    a_t = alpha * t + (1.0 - alpha) * (1.0 - t)
+    return a_t * one_minus_pt**gamma * ce
+
+
+def binary_focal_grad(t: np.ndarray, x: np.ndarray, *, gamma: float, alpha: float) -> np.ndarray:
+    # dℓ/dx = α_t (2t-1) (1-p_t)^γ (γ p_t log p_t - (1 - p_t)); no division, so no 0/0 as p_t → 1.
+    sgn = 2.0 * t - 1.0
+    z = sgn * x
+    log_pt = -softplus(-z)
+    pt = sigmoid(z)
+    one_minus_pt = sigmoid(-z)
+    a_t = alpha * t + (1.0 - alpha) * (1.0 - t)
+    return a_t * sgn * one_minus_pt**gamma * (gamma * pt * log_pt - one_minus_pt)
+
+
+# ---- margin losses (labels ±1, real scores) --------------------------------------------------------
+def hinge(t: np.ndarray, s: np.ndarray) -> np.ndarray:
+    r""":math:`\max(0, 1 - t s)` (scikit-learn ``hinge_loss``, Keras ``Hinge``)."""
+    return np.maximum(1.0 - t * s, 0.0)
+
+
+def hinge_grad(t: np.ndarray, s: np.ndarray) -> np.ndarray:
+    return np.where(t * s < 1.0, -t, 0.0)
+
+
+def squared_hinge(t: np.ndarray, s: np.ndarray) -> np.ndarray:
+    r""":math:`\max(0, 1 - t s)^2` (Keras ``SquaredHinge``)."""
+    h = np.maximum(1.0 - t * s, 0.0)
+    return np.multiply(h, h, out=h)
+
+
+def squared_hinge_grad(t: np.ndarray, s: np.ndarray) -> np.ndarray:
+    return -2.0 * t * np.maximum(1.0 - t * s, 0.0)
+
+
+def logistic(t: np.ndarray, s: np.ndarray) -> np.ndarray:
+    r""":math:`\log(1 + e^{-t s})`: cross-entropy in margin form (scikit-learn ``SGDClassifier(loss='log_loss')``)."""
+    return softplus(-t * s)
+
+
+def logistic_grad(t: np.ndarray, s: np.ndarray) -> np.ndarray:
+    return -t * sigmoid(-t * s)
+
+
+def exponential(t: np.ndarray, s: np.ndarray) -> np.ndarray:
+    r""":math:`e^{-t s}` (AdaBoost). A margin below -709 has a loss beyond float64: it is ``inf``."""
+    with np.errstate(over="ignore"):
+        return np.exp(-t * s)
+
+
+def exponential_grad(t: np.ndarray, s: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        return -t * np.exp(-t * s)
+
+
+def modified_huber(t: np.ndarray, s: np.ndarray) -> np.ndarray:
+    r"""scikit-learn's ``SGDClassifier(loss='modified_huber')``: :math:`\max(0, 1-m)^2` for m ≥ -1, else -4m."""
+    m = t * s
+    h = np.maximum(1.0 - m, 0.0)
+    return np.where(m >= -1.0, h * h, -4.0 * m)
+
+
+def modified_huber_grad(t: np.ndarray, s: np.ndarray) -> np.ndarray:
+    m = t * s
+    return np.where(m >= -1.0, -2.0 * t * np.maximum(1.0 - m, 0.0), -4.0 * t)
+
+
+def zero_one(t: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """1 for a misclassified sample (margin ≤ 0), else 0: the count every other margin loss bounds."""
+    return (t * s <= 0.0).astype(np.float64)
+
+
+def zero_one_grad(t: np.ndarray, s: np.ndarray) -> np.ndarray:
+    return np.zeros_like(s)  # flat almost everywhere: why nobody trains on it
+
+
+# ---- the registry entries --------------------------------------------------------------------------
+_MARGIN = r"m_i = t_i s_i,\ t_i \in \{-1, +1\}"
+
+SPECS = (
+    LossSpec(
+        name="binary_cross_entropy", title="Binary cross-entropy", category="binary",
+        formula=r"\ell_i = -\left(t_i \log p_i + (1 - t_i)\log(1 - p_i)\right)",
+        y_true="labels01", y_pred="probabilities", value=binary_cross_entropy,
+        derivative=binary_cross_entropy_grad,
+        properties=Properties(convex=True, symmetric=False, robust=False, smooth=True),
+        summary="The negative log-probability the model gave to the true label.",
+        good="A proper scoring rule: it rewards calibrated probabilities, and a confident mistake costs a lot.",
+        bad="Unbounded: one confident wrong prediction can dominate the mean; needs probabilities clipped away "
+        "from 0 and 1 (here by machine epsilon), where the gradient is then zero.",
+        equivalents={"pytorch": "nn.BCELoss (clamps log at -100 instead of clipping p)",
+                     "keras": "keras.losses.BinaryCrossentropy (clips p at 1e-7)",
+                     "sklearn": "sklearn.metrics.log_loss (clips at machine eps)"},
+    ),
+    LossSpec(
+        name="sigmoid_cross_entropy", title="Sigmoid cross-entropy (BCE with logits)", category="binary",
+        formula=r"\ell_i = \max(x_i, 0) - x_i t_i + \log\left(1 + e^{-|x_i|}\right)",
+        y_true="labels01", y_pred="logits", value=sigmoid_cross_entropy, derivative=sigmoid_cross_entropy_grad,
+        properties=Properties(convex=True, symmetric=False, robust=False, smooth=True, zero_at_perfect=False),
+        summary="Binary cross-entropy of σ(x), computed from the logit x.",
+        good="Exact for any logit (no clipping, no overflow), and its gradient is simply σ(x) - t: it never "
+        "vanishes for a confident mistake.",
+        bad="Never reaches zero, so it keeps pushing correct predictions to ever larger logits "
+        "(overconfidence on separable data).",
+        equivalents={"pytorch": "F.binary_cross_entropy_with_logits / nn.BCEWithLogitsLoss",
+                     "keras": "keras.losses.BinaryCrossentropy(from_logits=True)",
+                     "optax": "optax.sigmoid_binary_cross_entropy"},
+    ),
+    LossSpec(
+        name="binary_focal", title="Binary focal loss", category="binary",
+        formula=r"\ell_i = -\alpha_t (1 - p_t)^{\gamma} \log p_t, \quad p_t = \begin{cases}\sigma(x_i) & t_i = 1"
+        r" \\ 1 - \sigma(x_i) & t_i = 0\end{cases}",
+        y_true="labels01", y_pred="logits", value=binary_focal, derivative=binary_focal_grad,
+        params=(
+            Param("gamma", 2.0, 0.0, 10.0, "focusing: how much easy examples are down-weighted", r"\gamma",
+                  low_open=False, high_open=False),
+            Param("alpha", 0.25, 0.0, 1.0, "weight of the positive class (1 - α for the negative)", r"\alpha",
+                  low_open=False, high_open=False),
+        ),
+        properties=Properties(convex=False, symmetric=False, robust=False, smooth=True, zero_at_perfect=False),
+        summary="Cross-entropy scaled by (1 - p_t)^γ, so well-classified samples count less.",
+        good="Keeps many easy negatives from swamping the loss in heavily imbalanced detection problems.",
+        bad="Two more knobs (γ, α); for γ > 0 it is not convex in the logit, and its probabilities are less "
+        "calibrated than plain cross-entropy's.",
+        equivalents={"pytorch": "torchvision.ops.sigmoid_focal_loss (same defaults)",
+                     "keras": "keras.losses.BinaryFocalCrossentropy(from_logits=True, apply_class_balancing=True)",
+                     "optax": "optax.sigmoid_focal_loss"},
+        reference="T.-Y. Lin et al., Focal Loss for Dense Object Detection, ICCV 2017",
+    ),
+    LossSpec(
+        name="hinge", title="Hinge loss", category="binary",
+        formula=r"\ell_i = \max(0, 1 - m_i), \quad " + _MARGIN,
+        y_true="labels_pm1", y_pred="scores", value=hinge, derivative=hinge_grad,
+        properties=Properties(convex=True, symmetric=False, robust=True, smooth=False),
+        summary="Zero once a sample is on the right side with margin at least 1; linear otherwise.",
+        good="Stops caring about samples past the margin (the support-vector idea); grows only linearly with "
+        "a mistake.",
+        bad="Gives scores, not probabilities; kinked at m = 1.",
+        equivalents={"pytorch": "nn.HingeEmbeddingLoss / nn.MultiMarginLoss (different input conventions)",
+                     "keras": "keras.losses.Hinge (maps 0/1 labels to -1/+1 too)",
+                     "sklearn": "sklearn.metrics.hinge_loss", "optax": "optax.hinge_loss"},
+    ),
+    LossSpec(
+        name="squared_hinge", title="Squared hinge loss", category="binary",
+        formula=r"\ell_i = \max(0, 1 - m_i)^2, \quad " + _MARGIN,
+        y_true="labels_pm1", y_pred="scores", value=squared_hinge, derivative=squared_hinge_grad,
+        properties=Properties(convex=True, symmetric=False, robust=False, smooth=True),
+        summary="The hinge loss squared.",
+        good="Differentiable everywhere, still zero past the margin.",
+        bad="Squares a mistake, so badly misclassified points and label noise weigh much more than with hinge.",
+        equivalents={"keras": "keras.losses.SquaredHinge", "sklearn": "LinearSVC(loss='squared_hinge') "
+                     "(as a training loss)"},
+    ),
+    LossSpec(
+        name="logistic", title="Logistic loss (margin form)", category="binary",
+        formula=r"\ell_i = \log\left(1 + e^{-m_i}\right), \quad " + _MARGIN,
+        y_true="labels_pm1", y_pred="scores", value=logistic, derivative=logistic_grad,
+        properties=Properties(convex=True, symmetric=False, robust=False, smooth=True, zero_at_perfect=False),
+        summary="Cross-entropy of σ(s) written with ±1 labels: the same number as sigmoid cross-entropy.",
+        good="Smooth, convex, and its scores are log-odds; its gradient never becomes exactly zero.",
+        bad="Never exactly zero, so on separable data the scores grow without bound unless regularised.",
+        equivalents={"sklearn": "SGDClassifier(loss='log_loss') (as a training loss)",
+                     "pytorch": "nn.SoftMarginLoss", "optax": "optax.sigmoid_binary_cross_entropy (0/1 labels)"},
+    ),
+    LossSpec(
+        name="exponential", title="Exponential loss", category="binary",
+        formula=r"\ell_i = e^{-m_i}, \quad " + _MARGIN,
+        y_true="labels_pm1", y_pred="scores", value=exponential, derivative=exponential_grad,
+        properties=Properties(convex=True, symmetric=False, robust=False, smooth=True, zero_at_perfect=False),
+        summary="The loss AdaBoost minimises.",
+        good="Smooth and convex; leads to simple multiplicative re-weighting in boosting.",
+        bad="Grows exponentially with a mistake, so mislabelled points dominate everything.",
+        equivalents={"sklearn": "GradientBoostingClassifier(loss='exponential') (as a training loss)"},
+        reference="Freund & Schapire (1997); Friedman, Hastie & Tibshirani (2000)",
+    ),
+    LossSpec(
+        name="modified_huber", title="Modified Huber loss", category="binary",
+        formula=r"\ell_i = \begin{cases} \max(0, 1 - m_i)^2 & m_i \ge -1 \\ -4 m_i & \text{otherwise}"
+        r"\end{cases}, \quad " + _MARGIN,
+        y_true="labels_pm1", y_pred="scores", value=modified_huber, derivative=modified_huber_grad,
+        properties=Properties(convex=True, symmetric=False, robust=True, smooth=True),
+        summary="Squared hinge near the margin, linear for bad mistakes.",
+        good="Smooth like squared hinge yet grows only linearly for outliers; gives probability estimates "
+        "in scikit-learn.",
+        bad="Less common, so fewer tools and intuitions carry over.",
+        equivalents={"sklearn": "SGDClassifier(loss='modified_huber')"},
+        reference="T. Zhang, ICML 2004",
+    ),
+    LossSpec(
+        name="zero_one", title="Zero-one loss", category="binary",
+        formula=r"\ell_i = \mathbb{1}[m_i \le 0], \quad " + _MARGIN,
+        y_true="labels_pm1", y_pred="scores", value=zero_one, derivative=zero_one_grad,
+        properties=Properties(convex=False, symmetric=False, robust=True, smooth=False),
+        summary="1 for a mistake, 0 for a correct classification: its mean is the error rate.",
+        good="Exactly what accuracy counts; the reference every other margin loss bounds from above.",
+        bad="Its gradient is zero almost everywhere, so it cannot be trained by gradient descent.",
+        equivalents={"sklearn": "sklearn.metrics.zero_one_loss"},
+    ),
+)

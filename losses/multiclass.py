@@ -1,0 +1,177 @@
+"""Multi-class losses: rows of k class probabilities, logits or scores.
+
+Distributions are (n, k) with rows summing to 1; class labels are (n,) integers 0..k-1 (integral floats,
+as read from a CSV, are accepted). Per-sample values are row sums; the derivative has the shape of y_pred.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from losses.binary import EPS
+from losses.spec import LossSpec, Param, Properties
+
+_SMOOTHING = Param("label_smoothing", 0.0, 0.0, 1.0, "mix the targets with the uniform distribution: "
+                   "y(1 - ε) + ε/k", r"\varepsilon", low_open=False, high_open=False)
+
+
+def _smooth(y: np.ndarray, label_smoothing: float) -> np.ndarray:
+    """Keras/PyTorch label smoothing: y(1 - ε) + ε/k."""
+    if label_smoothing == 0.0:
+        return y
+    return y * (1.0 - label_smoothing) + label_smoothing / y.shape[1]
+
+
+def _one_hot(labels: np.ndarray, k: int) -> np.ndarray:
+    y = np.zeros((labels.shape[0], k))
+    y[np.arange(labels.shape[0]), labels.astype(np.intp)] = 1.0
+    return y
+
+
+def log_softmax(z: np.ndarray) -> np.ndarray:
+    """Row-wise log-softmax by log-sum-exp: subtract the row max before exponentiating."""
+    m = z.max(axis=1, keepdims=True)
+    s = z - m
+    return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    return np.exp(log_softmax(z))
+
+
+# ---- cross-entropy on probabilities ----------------------------------------------------------------
+def categorical_cross_entropy(y: np.ndarray, q: np.ndarray, *, label_smoothing: float) -> np.ndarray:
+    r""":math:`-\sum_j y_j \log q_j`, q clipped to [ε, 1 - ε], targets smoothed (Keras semantics)."""
+    y = _smooth(y, label_smoothing)
+    return -(y * np.log(np.clip(q, EPS, 1.0 - EPS))).sum(axis=1)
+
+
+def categorical_cross_entropy_grad(y: np.ndarray, q: np.ndarray, *, label_smoothing: float) -> np.ndarray:
+    y = _smooth(y, label_smoothing)
+    inside = (q >= EPS) & (q <= 1.0 - EPS)
+    return np.where(inside, -y / np.clip(q, EPS, 1.0 - EPS), 0.0)
+
+
+def sparse_categorical_cross_entropy(labels: np.ndarray, q: np.ndarray) -> np.ndarray:
+    r""":math:`-\log q_{y}`: the cross-entropy of a one-hot target, given as the class index."""
+    qy = q[np.arange(q.shape[0]), labels.astype(np.intp)]
+    return -np.log(np.clip(qy, EPS, 1.0 - EPS))
+
+
+def sparse_categorical_cross_entropy_grad(labels: np.ndarray, q: np.ndarray) -> np.ndarray:
+    return categorical_cross_entropy_grad(_one_hot(labels, q.shape[1]), q, label_smoothing=0.0)
+
+
+# ---- Kullback-Leibler divergence -------------------------------------------------------------------
+def kl_divergence(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    r""":math:`\mathrm{KL}(P\|Q) = \sum_j P_j \log(P_j / Q_j)`, with 0·log 0 = 0 and Q clipped to [ε, 1]."""
+    p_log_p = p * np.log(np.where(p > 0, p, 1.0))  # 0 log 0 = 0 without a divide warning
+    return (p_log_p - p * np.log(np.clip(q, EPS, 1.0))).sum(axis=1)
+
+
+def kl_divergence_grad(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    return np.where(q >= EPS, -p / np.clip(q, EPS, 1.0), 0.0)
+
+
+# ---- cross-entropy on logits -----------------------------------------------------------------------
+def softmax_cross_entropy(labels: np.ndarray, z: np.ndarray, *, label_smoothing: float) -> np.ndarray:
+    r""":math:`-\sum_j y_j \log\operatorname{softmax}(z)_j` with one-hot (optionally smoothed) y, by log-sum-exp."""
+    y = _smooth(_one_hot(labels, z.shape[1]), label_smoothing)
+    return -(y * log_softmax(z)).sum(axis=1)
+
+
+def softmax_cross_entropy_grad(labels: np.ndarray, z: np.ndarray, *, label_smoothing: float) -> np.ndarray:
+    return softmax(z) - _smooth(_one_hot(labels, z.shape[1]), label_smoothing)
+
+
+# ---- categorical hinge -----------------------------------------------------------------------------
+def categorical_hinge(y: np.ndarray, s: np.ndarray) -> np.ndarray:
+    r"""Keras ``CategoricalHinge``: :math:`\max(0, 1 + \max_j (1 - y_j) s_j - \sum_j y_j s_j)`."""
+    pos = (y * s).sum(axis=1)
+    neg = ((1.0 - y) * s).max(axis=1)
+    return np.maximum(neg - pos + 1.0, 0.0)
+
+
+def categorical_hinge_grad(y: np.ndarray, s: np.ndarray) -> np.ndarray:
+    w = (1.0 - y) * s
+    j = w.argmax(axis=1)
+    rows = np.arange(s.shape[0])
+    g = -y.copy()
+    g[rows, j] += 1.0 - y[rows, j]
+    active = (w[rows, j] - (y * s).sum(axis=1) + 1.0) > 0
+    g[~active] = 0.0
+    return g
+
+
+# ---- the registry entries --------------------------------------------------------------------------
+SPECS = (
+    LossSpec(
+        name="categorical_cross_entropy", title="Categorical cross-entropy", category="multiclass",
+        formula=r"\ell_i = -\sum_{j=1}^{k} \tilde y_{ij} \log q_{ij}, \quad \tilde y_{ij} = y_{ij}(1-\varepsilon)"
+        r" + \frac{\varepsilon}{k}",
+        y_true="distributions", y_pred="distributions", value=categorical_cross_entropy,
+        derivative=categorical_cross_entropy_grad, params=(_SMOOTHING,),
+        properties=Properties(convex=True, symmetric=False, robust=False, smooth=True),
+        summary="The negative log-probability of the true class (for one-hot targets), averaged over samples.",
+        good="Rewards calibrated class probabilities; with softmax its gradient is simply q - y. Label smoothing "
+        "stops it pushing probabilities all the way to 1.",
+        bad="Unbounded for a confident mistake; with soft targets its minimum is the targets' entropy, not 0.",
+        equivalents={"keras": "keras.losses.CategoricalCrossentropy (renormalises rows, clips at 1e-7)",
+                     "pytorch": "F.cross_entropy with probability targets takes logits, not probabilities",
+                     "sklearn": "sklearn.metrics.log_loss", "optax": "optax.softmax_cross_entropy (logits)"},
+    ),
+    LossSpec(
+        name="sparse_categorical_cross_entropy", title="Sparse categorical cross-entropy", category="multiclass",
+        formula=r"\ell_i = -\log q_{i, y_i}",
+        y_true="class_labels", y_pred="distributions", value=sparse_categorical_cross_entropy,
+        derivative=sparse_categorical_cross_entropy_grad,
+        properties=Properties(convex=True, symmetric=False, robust=False, smooth=True),
+        summary="Categorical cross-entropy with the true class given as an index instead of a one-hot row.",
+        good="The same number as one-hot cross-entropy, without building the one-hot matrix.",
+        bad="Only for hard labels: soft targets and label smoothing need the one-hot form.",
+        equivalents={"keras": "keras.losses.SparseCategoricalCrossentropy",
+                     "pytorch": "F.nll_loss(torch.log(q), y)"},
+    ),
+    LossSpec(
+        name="kl_divergence", title="Kullback-Leibler divergence", category="multiclass",
+        formula=r"\ell_i = \mathrm{KL}(P_i \,\|\, Q_i) = \sum_{j} P_{ij} \log\frac{P_{ij}}{Q_{ij}}",
+        y_true="distributions", y_pred="distributions", value=kl_divergence, derivative=kl_divergence_grad,
+        properties=Properties(convex=True, symmetric=False, robust=False, smooth=True),
+        summary="How many extra nats it costs to code samples of P with a code built for Q.",
+        good="Zero exactly when Q = P; equals cross-entropy minus the entropy of P, so it has the same "
+        "gradient in Q.",
+        bad="Not symmetric (KL(P‖Q) ≠ KL(Q‖P)) and infinite where Q gives zero probability to what P allows "
+        "(here Q is clipped at machine epsilon).",
+        equivalents={"pytorch": "F.kl_div(torch.log(q), p, reduction='batchmean') (input is log Q; "
+                     "reduction='mean' divides by n·k)", "keras": "keras.losses.KLDivergence (clips P and Q at 1e-7)",
+                     "optax": "optax.kl_divergence (takes log Q)"},
+    ),
+    LossSpec(
+        name="softmax_cross_entropy", title="Softmax cross-entropy (from logits)", category="multiclass",
+        formula=r"\ell_i = \log\sum_{j} e^{z_{ij}} - \sum_j \tilde y_{ij} z_{ij}, \quad \tilde y_{ij} = "
+        r"[j = y_i](1-\varepsilon) + \frac{\varepsilon}{k}",
+        y_true="class_labels", y_pred="class_logits", value=softmax_cross_entropy,
+        derivative=softmax_cross_entropy_grad, params=(_SMOOTHING,),
+        properties=Properties(convex=True, symmetric=False, robust=False, smooth=True, zero_at_perfect=False),
+        summary="Cross-entropy of softmax(z), computed from the logits with log-sum-exp.",
+        good="Exact for any logits (no overflow at ±1000); gradient softmax(z) - y.",
+        bad="Only reaches zero as the true logit goes to infinity, so it keeps pushing logits apart.",
+        equivalents={"pytorch": "F.cross_entropy / nn.CrossEntropyLoss (label_smoothing=ε)",
+                     "keras": "keras.losses.SparseCategoricalCrossentropy(from_logits=True)",
+                     "optax": "optax.softmax_cross_entropy_with_integer_labels"},
+    ),
+    LossSpec(
+        name="categorical_hinge", title="Categorical hinge loss", category="multiclass",
+        formula=r"\ell_i = \max\left(0,\ 1 + \max_j (1 - y_{ij}) s_{ij} - \sum_j y_{ij} s_{ij}\right)",
+        y_true="distributions", y_pred="class_scores", value=categorical_hinge,
+        derivative=categorical_hinge_grad,
+        properties=Properties(convex=True, symmetric=False, robust=True, smooth=False),
+        summary="The multi-class hinge: the true class's score must beat the best other score by 1.",
+        good="Zero once the margin is met, so confidently correct samples stop contributing.",
+        bad="Gives scores, not probabilities; only the single strongest rival class gets a gradient.",
+        equivalents={"keras": "keras.losses.CategoricalHinge",
+                     "pytorch": "nn.MultiMarginLoss (sums over all rivals instead of the max)",
+                     "optax": "optax.losses.multiclass_hinge_loss"},
+        reference="Crammer & Singer, JMLR 2 (2001)",
+    ),
+)

@@ -1,0 +1,355 @@
+"""Regression losses: per-sample value and its derivative with respect to the prediction.
+
+Convention: ``t`` is y_true, ``p`` is y_pred, ``d = p - t`` the residual as the prediction's error
+(the quantile loss uses ``r = t - p``, as the pinball loss is usually written). Every function takes
+validated float64 blocks and returns a block; the registry entries at the bottom hold the metadata.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from losses.spec import LossSpec, Param, Properties
+
+_LOG2 = math.log(2.0)
+
+
+# ---- squared error ---------------------------------------------------------------------------------
+def squared_error(t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    r"""Squared error :math:`(\hat y - y)^2` (PyTorch ``mse_loss``, reduction='none')."""
+    d = p - t
+    return np.multiply(d, d, out=d)
+
+
+def squared_error_grad(t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    d = p - t
+    return np.add(d, d, out=d)
+
+
+def _rmse_slope(mean: float) -> float:
+    # d sqrt(m) / dm; at m = 0 every residual is 0, so the gradient is 0 whatever this returns.
+    return 0.5 / math.sqrt(mean) if mean > 0 else 0.0
+
+
+# ---- absolute error --------------------------------------------------------------------------------
+def absolute_error(t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    r"""Absolute error :math:`|\hat y - y|` (PyTorch ``l1_loss``)."""
+    d = p - t
+    return np.abs(d, out=d)
+
+
+def absolute_error_grad(t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    d = p - t
+    return np.sign(d, out=d)  # sign(0) = 0, as autograd gives for |x| at 0
+
+
+# ---- squared log error -----------------------------------------------------------------------------
+def squared_log_error(t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    r""":math:`(\log(1+\hat y) - \log(1+y))^2` (scikit-learn ``mean_squared_log_error``); log1p for accuracy."""
+    d = np.log1p(p) - np.log1p(t)
+    return np.multiply(d, d, out=d)
+
+
+def squared_log_error_grad(t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    d = np.log1p(p) - np.log1p(t)
+    d *= 2.0
+    d /= 1.0 + p
+    return d
+
+
+# ---- Huber -----------------------------------------------------------------------------------------
+def huber(t: np.ndarray, p: np.ndarray, *, delta: float) -> np.ndarray:
+    r"""Huber loss, PyTorch ``huber_loss`` semantics.
+
+    .. math:: \ell = \tfrac12 d^2 \text{ if } |d| \le \delta, \text{ else } \delta(|d| - \tfrac12\delta)
+
+    Computed as ``c·(|d| - c/2)`` with ``c = min(|d|, δ)``: one formula for both branches, no np.where.
+    Reference: Huber (1964), "Robust Estimation of a Location Parameter".
+    """
+    a = np.abs(p - t)
+    c = np.minimum(a, delta)
+    a -= 0.5 * c
+    return np.multiply(a, c, out=a)
+
+
+def huber_grad(t: np.ndarray, p: np.ndarray, *, delta: float) -> np.ndarray:
+    d = p - t
+    return np.clip(d, -delta, delta, out=d)
+
+
+# ---- pseudo-Huber ----------------------------------------------------------------------------------
+def pseudo_huber(t: np.ndarray, p: np.ndarray, *, delta: float) -> np.ndarray:
+    r"""Pseudo-Huber loss :math:`\delta^2(\sqrt{1 + (d/\delta)^2} - 1)` (optax ``pseudo_huber_loss`` idea).
+
+    Written as :math:`\delta\, d \cdot x / (\sqrt{1+x^2} + 1)`, ``x = d/δ``: no cancellation for small
+    ``d`` (the naive form loses all digits) and no overflow of ``x²`` for huge ``d`` (hypot).
+    """
+    d = p - t
+    x = d / delta
+    h = np.hypot(1.0, x)
+    h += 1.0
+    np.divide(x, h, out=x)
+    x *= d
+    x *= delta
+    return x
+
+
+def pseudo_huber_grad(t: np.ndarray, p: np.ndarray, *, delta: float) -> np.ndarray:
+    d = p - t
+    h = np.hypot(1.0, d / delta)
+    return np.divide(d, h, out=h)
+
+
+# ---- log-cosh --------------------------------------------------------------------------------------
+def log_cosh(t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    r""":math:`\log\cosh(d)`, computed as :math:`|d| + \operatorname{log1p}(e^{-2|d|}) - \log 2`.
+
+    The naive ``log(cosh(d))`` overflows for ``|d| > 710``; this form is exact there (Keras ``log_cosh``
+    uses the same identity with softplus).
+    """
+    a = np.abs(p - t)
+    e = np.multiply(a, -2.0)
+    np.exp(e, out=e)
+    np.log1p(e, out=e)
+    a += e
+    a -= _LOG2
+    return np.maximum(a, 0.0, out=a)  # rounding can give -1e-17 at d = 0
+
+
+def log_cosh_grad(t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    d = p - t
+    return np.tanh(d, out=d)
+
+
+# ---- quantile (pinball) ----------------------------------------------------------------------------
+def quantile(t: np.ndarray, p: np.ndarray, *, tau: float) -> np.ndarray:
+    r"""Pinball loss :math:`\max(\tau r, (\tau - 1) r)`, ``r = y - ŷ`` (scikit-learn ``mean_pinball_loss``).
+
+    Written as ``τ·r + max(-r, 0)``, one pass without a branch. Reference: Koenker & Bassett (1978).
+    """
+    r = t - p
+    m = np.maximum(-r, 0.0)
+    r *= tau
+    r += m
+    return r
+
+
+def quantile_grad(t: np.ndarray, p: np.ndarray, *, tau: float) -> np.ndarray:
+    # d/dŷ: -τ above the prediction (r > 0), 1 - τ below; at r = 0 the subgradient's midpoint 1/2 - τ
+    # (what autograd gives for torch.maximum, which splits a tie evenly).
+    r = t - p
+    return (0.5 - tau) - 0.5 * np.sign(r)
+
+
+# ---- Poisson ---------------------------------------------------------------------------------------
+def poisson(t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    r"""Poisson negative log-likelihood without the constant :math:`\log y!`: :math:`\hat y - y\log\hat y`.
+
+    Keras ``Poisson`` (without its 1e-7) and PyTorch ``PoissonNLLLoss(log_input=False)`` (without its 1e-8).
+    """
+    return p - t * np.log(p)
+
+
+def poisson_grad(t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    return 1.0 - t / p
+
+
+# ---- Barron's general robust loss ------------------------------------------------------------------
+def general_robust(t: np.ndarray, p: np.ndarray, *, alpha: float, scale: float) -> np.ndarray:
+    r"""Barron's general robust loss :math:`\rho(x, \alpha, c)`, ``x = ŷ - y``.
+
+    .. math:: \rho = \frac{|\alpha-2|}{\alpha}\left(\left(\frac{(x/c)^2}{|\alpha-2|} + 1\right)^{\alpha/2} - 1\right)
+
+    with its limits at α = 2 (½(x/c)²), α = 0 (log(½(x/c)² + 1)) and α = -∞ (1 - exp(-½(x/c)²)).
+    The general case is computed as ``b/α · expm1(α/2 · log1p(z/b))`` so that it stays accurate near
+    α = 0 and for small residuals. Reference: J. T. Barron, "A General and Adaptive Robust Loss Function",
+    CVPR 2019.
+    """
+    x = (p - t) / scale
+    z = x * x
+    if alpha == 2.0:
+        return np.multiply(z, 0.5, out=z)
+    if alpha == 0.0:
+        z *= 0.5
+        return np.log1p(z, out=z)
+    if alpha == -math.inf:
+        z *= -0.5
+        return np.negative(np.expm1(z, out=z), out=z)
+    b = abs(alpha - 2.0)
+    z /= b
+    np.log1p(z, out=z)
+    z *= 0.5 * alpha
+    with np.errstate(over="ignore"):  # α > 2 grows faster than x²: inf is the true value past 1e308
+        np.expm1(z, out=z)
+    z *= b / alpha
+    return z
+
+
+def general_robust_grad(t: np.ndarray, p: np.ndarray, *, alpha: float, scale: float) -> np.ndarray:
+    # dρ/dx = x/c² · (z/b + 1)^(α/2 - 1), with the same limits.
+    d = p - t
+    x = d / scale
+    z = x * x
+    g = d / (scale * scale)
+    if alpha == 2.0:
+        return g
+    if alpha == 0.0:
+        z *= 0.5
+        z += 1.0
+        return np.divide(g, z, out=z)
+    if alpha == -math.inf:
+        z *= -0.5
+        np.exp(z, out=z)
+        return np.multiply(g, z, out=z)
+    b = abs(alpha - 2.0)
+    z /= b
+    np.log1p(z, out=z)
+    z *= 0.5 * alpha - 1.0
+    with np.errstate(over="ignore"):
+        np.exp(z, out=z)
+        return np.multiply(g, z, out=z)
+
+
+# ---- the registry entries --------------------------------------------------------------------------
+_DELTA = Param("delta", 1.0, 0.0, math.inf, "where the loss turns from quadratic to linear", r"\delta")
+_TORCH = "torch.nn.functional"
+
+SPECS = (
+    LossSpec(
+        name="mse", title="Mean squared error (L2)", category="regression",
+        formula=r"\ell_i = (\hat y_i - y_i)^2, \qquad J = \frac{1}{n}\sum_i \ell_i",
+        y_true="values", y_pred="values", value=squared_error, derivative=squared_error_grad,
+        properties=Properties(convex=True, symmetric=True, robust=False, smooth=True),
+        summary="The average of the squared residuals.",
+        good="Smooth with a gradient proportional to the error, so it converges fast; minimised by the mean, "
+        "and the maximum-likelihood loss under Gaussian noise.",
+        bad="Squaring lets a single outlier dominate the total and drag the fit towards it.",
+        equivalents={"pytorch": f"{_TORCH}.mse_loss / nn.MSELoss", "keras": "keras.losses.MeanSquaredError",
+                     "sklearn": "sklearn.metrics.mean_squared_error", "optax": "optax.squared_error (no mean; "
+                     "optax.l2_loss is half of it)"},
+        reference="Gauss (1809); Legendre (1805)",
+    ),
+    LossSpec(
+        name="rmse", title="Root mean squared error", category="regression",
+        formula=r"J = \sqrt{\frac{1}{n}\sum_i (\hat y_i - y_i)^2}",
+        y_true="values", y_pred="values", value=squared_error, derivative=squared_error_grad,
+        finish=math.sqrt, finish_slope=_rmse_slope,
+        properties=Properties(convex=True, symmetric=True, robust=False, smooth=False),
+        summary="The square root of the MSE: an error in the units of the target. Its per-sample view is the "
+        "squared error.",
+        good="Reads in the target's units, so it is easy to report; ranks models exactly as MSE does.",
+        bad="As outlier-sensitive as MSE; not a mean of per-sample losses, so it cannot be split per sample, "
+        "and its gradient is undefined at a perfect fit.",
+        equivalents={"pytorch": "torch.sqrt(mse_loss(...))", "keras": "keras.metrics.RootMeanSquaredError",
+                     "sklearn": "sklearn.metrics.root_mean_squared_error"},
+    ),
+    LossSpec(
+        name="mae", title="Mean absolute error (L1)", category="regression",
+        formula=r"\ell_i = |\hat y_i - y_i|",
+        y_true="values", y_pred="values", value=absolute_error, derivative=absolute_error_grad,
+        properties=Properties(convex=True, symmetric=True, robust=True, smooth=False),
+        summary="The average absolute residual.",
+        good="Grows only linearly, so outliers pull the fit far less; minimised by the median.",
+        bad="Its gradient has the same size for every error, large or tiny, and is undefined at zero, which "
+        "makes gradient descent jitter near the optimum.",
+        equivalents={"pytorch": f"{_TORCH}.l1_loss / nn.L1Loss", "keras": "keras.losses.MeanAbsoluteError",
+                     "sklearn": "sklearn.metrics.mean_absolute_error"},
+    ),
+    LossSpec(
+        name="msle", title="Mean squared logarithmic error", category="regression",
+        formula=r"\ell_i = \left(\log(1+\hat y_i) - \log(1+y_i)\right)^2",
+        y_true="values_gt_m1", y_pred="values_gt_m1", value=squared_log_error,
+        derivative=squared_log_error_grad,
+        properties=Properties(convex=False, symmetric=False, robust=True, smooth=True),
+        summary="The squared error between log(1 + value)s: a relative error.",
+        good="Suits targets spanning orders of magnitude (prices, counts): a 10% miss costs about the same at "
+        "10 as at 10,000.",
+        bad="Undefined for values ≤ -1; penalises under-prediction more than over-prediction by the same "
+        "amount.",
+        equivalents={"pytorch": "none (mse_loss on log1p)", "keras": "keras.losses.MeanSquaredLogarithmicError "
+                     "(clips values at 0)", "sklearn": "sklearn.metrics.mean_squared_log_error"},
+    ),
+    LossSpec(
+        name="huber", title="Huber loss", category="regression",
+        formula=r"\ell_i = \begin{cases} \tfrac12 d_i^2 & |d_i| \le \delta \\ "
+        r"\delta\left(|d_i| - \tfrac12\delta\right) & \text{otherwise} \end{cases}, \quad d_i = \hat y_i - y_i",
+        y_true="values", y_pred="values", value=huber, derivative=huber_grad, params=(_DELTA,),
+        properties=Properties(convex=True, symmetric=True, robust=True, smooth=True),
+        summary="Quadratic for small residuals, linear beyond δ.",
+        good="Combines MSE's smooth minimum with MAE's resistance to outliers: an outlier's pull is capped at δ.",
+        bad="δ must be chosen in the units of the residuals; its second derivative jumps at ±δ.",
+        equivalents={"pytorch": f"{_TORCH}.huber_loss (smooth_l1_loss with beta=δ is this divided by δ)",
+                     "keras": "keras.losses.Huber", "sklearn": "HuberRegressor / SGDRegressor(loss='huber') "
+                     "(as a training loss)", "optax": "optax.huber_loss"},
+        reference="P. J. Huber, Ann. Math. Statist. 35 (1964)",
+    ),
+    LossSpec(
+        name="pseudo_huber", title="Pseudo-Huber loss", category="regression",
+        formula=r"\ell_i = \delta^2\left(\sqrt{1 + (d_i/\delta)^2} - 1\right)",
+        y_true="values", y_pred="values", value=pseudo_huber, derivative=pseudo_huber_grad, params=(_DELTA,),
+        properties=Properties(convex=True, symmetric=True, robust=True, smooth=True),
+        summary="A smooth approximation of Huber: about ½d² near zero and about δ|d| far out.",
+        good="Every derivative is continuous, which suits second-order optimisers; bounded influence.",
+        bad="Never exactly quadratic or linear, so it is harder to reason about than Huber; δ still needs "
+        "tuning.",
+        equivalents={},
+        reference="Charbonnier et al. (1994); Hartley & Zisserman (2003)",
+    ),
+    LossSpec(
+        name="log_cosh", title="Log-cosh loss", category="regression",
+        formula=r"\ell_i = \log\cosh(\hat y_i - y_i)",
+        y_true="values", y_pred="values", value=log_cosh, derivative=log_cosh_grad,
+        properties=Properties(convex=True, symmetric=True, robust=True, smooth=True),
+        summary="About ½d² for small residuals and |d| - log 2 for large ones.",
+        good="Smooth everywhere with a gradient bounded by 1 (tanh), like Huber with δ = 1 but with no kink.",
+        bad="Its scale is fixed at 1: residuals in other units need rescaling first.",
+        equivalents={"keras": "keras.losses.LogCosh", "optax": "optax.log_cosh"},
+    ),
+    LossSpec(
+        name="quantile", title="Quantile (pinball) loss", category="regression",
+        formula=r"\ell_i = \max\left(\tau r_i, (\tau - 1) r_i\right), \quad r_i = y_i - \hat y_i",
+        y_true="values", y_pred="values", value=quantile, derivative=quantile_grad,
+        params=(Param("tau", 0.5, 0.0, 1.0, "the quantile to predict", r"\tau"),),
+        properties=Properties(convex=True, symmetric=False, robust=True, smooth=False),
+        summary="An asymmetric absolute error, minimised by the τ-quantile of the target.",
+        good="Predicts quantiles, and so intervals (τ = 0.1 and 0.9); τ = 0.5 is half the MAE.",
+        bad="Kinked at zero like MAE; a single quantile says nothing about the rest of the distribution.",
+        equivalents={"sklearn": "sklearn.metrics.mean_pinball_loss (alpha=τ)", },
+        reference="R. Koenker and G. Bassett, Econometrica 46 (1978)",
+    ),
+    LossSpec(
+        name="poisson", title="Poisson loss", category="regression",
+        formula=r"\ell_i = \hat y_i - y_i \log \hat y_i",
+        y_true="nonneg_values", y_pred="positive_values", value=poisson, derivative=poisson_grad,
+        properties=Properties(convex=True, symmetric=False, robust=False, smooth=True, nonnegative=False,
+                              zero_at_perfect=False),
+        summary="The negative log-likelihood of counts y under a Poisson rate ŷ, without the constant log y!.",
+        good="The natural loss for counts (visits, claims, events); minimised at ŷ = y.",
+        bad="Needs positive predictions; its value is not zero at a perfect prediction and can be negative "
+        "(the deviance, 2(y log(y/ŷ) - y + ŷ), is the non-negative version).",
+        equivalents={"pytorch": "nn.PoissonNLLLoss(log_input=False) (adds eps=1e-8)",
+                     "keras": "keras.losses.Poisson (adds 1e-7)",
+                     "sklearn": "sklearn.metrics.mean_poisson_deviance (the deviance form)"},
+    ),
+    LossSpec(
+        name="general_robust", title="General robust loss (Barron)", category="regression",
+        formula=r"\ell_i = \frac{|\alpha-2|}{\alpha}\left(\left(\frac{(d_i/c)^2}{|\alpha-2|} + 1\right)^{\alpha/2}"
+        r" - 1\right)",
+        y_true="values", y_pred="values", value=general_robust, derivative=general_robust_grad,
+        params=(
+            Param("alpha", 1.0, -math.inf, 10.0, "shape: 2 = L2, 1 = Charbonnier, 0 = Cauchy, -2 = Geman-McClure, "
+                  "-∞ = Welsch", r"\alpha", low_open=False, high_open=False),
+            Param("scale", 1.0, 0.0, math.inf, "the residual size where the loss bends", "c"),
+        ),
+        properties=Properties(convex=False, symmetric=True, robust=True, smooth=True),
+        summary="One family that contains L2, Charbonnier (pseudo-Huber), Cauchy, Geman-McClure and Welsch, "
+        "chosen by the shape α.",
+        good="Lets you dial robustness continuously: lower α gives outliers less and less influence "
+        "(for α < 0 their pull goes back to zero).",
+        bad="Non-convex for α < 1, so a fit can stick in a local minimum; two parameters to choose.",
+        equivalents={},
+        reference="J. T. Barron, A General and Adaptive Robust Loss Function, CVPR 2019",
+    ),
+)

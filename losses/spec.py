@@ -1,0 +1,196 @@
+"""The record that describes one loss: its functions and its metadata, kept together.
+
+A loss is one ``LossSpec``: a per-sample function, the derivative of that per-sample value with respect to
+the prediction, and everything the UI shows about it. ``cost`` and ``gradient`` are derived here once for all
+losses (mean reduction, computed in cache-sized blocks), so a loss module only states its mathematics.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from losses import validation
+from losses.errors import ParameterError
+
+#: What a y_true / y_pred argument holds, by kind; the description is what the UI and errors show.
+KINDS: Mapping[str, str] = {
+    "values": "real values",
+    "values_gt_m1": "real values greater than -1",
+    "nonneg_values": "non-negative values (counts)",
+    "positive_values": "positive values (rates)",
+    "labels01": "binary labels 0/1",
+    "labels_pm1": "binary labels -1/+1 (or all 0/1, with 0 read as -1)",
+    "probabilities": "probabilities in [0, 1]",
+    "logits": "logits (real scores, before the sigmoid)",
+    "scores": "real classifier scores (decision values)",
+    "class_labels": "integer class labels 0..k-1, shape (n,)",
+    "distributions": "rows of probabilities summing to 1, shape (n, k)",
+    "class_logits": "rows of logits, shape (n, k)",
+    "class_scores": "rows of real class scores, shape (n, k)",
+}
+
+#: Frameworks whose equivalents each loss records (absent key: no equivalent).
+FRAMEWORKS = ("pytorch", "keras", "sklearn", "optax")
+
+
+@dataclass(frozen=True)
+class Param:
+    """A numeric parameter of a loss, with its valid range ``low .. high`` (open or closed ends)."""
+
+    name: str
+    default: float
+    low: float
+    high: float
+    meaning: str
+    symbol: str  # LaTeX, as it appears in the formula
+    low_open: bool = True
+    high_open: bool = True
+
+    def describe_range(self) -> str:
+        left = "(" if self.low_open else "["
+        right = ")" if self.high_open else "]"
+        return f"{left}{_fmt(self.low)}, {_fmt(self.high)}{right}"
+
+    def check(self, value: Any, loss: str) -> float:
+        """Return ``value`` as a float, or raise ``ParameterError`` naming the loss, the range and the value."""
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            raise ParameterError(
+                f"{self.name} of {loss} must be a number in {self.describe_range()}; got {value!r}.",
+                argument=self.name,
+            ) from None
+        too_low = v <= self.low if self.low_open else v < self.low
+        too_high = v >= self.high if self.high_open else v > self.high
+        if math.isnan(v) or too_low or too_high:
+            raise ParameterError(
+                f"{self.name} of {loss} must be in {self.describe_range()} ({self.meaning}); got {_fmt(v)}. "
+                f"The default is {_fmt(self.default)}.",
+                argument=self.name,
+            )
+        return v
+
+
+@dataclass(frozen=True)
+class Properties:
+    """Facts about a loss that the UI states and the property tests check."""
+
+    convex: bool  # convex in y_pred
+    symmetric: bool  # value unchanged when the residual changes sign (regression losses)
+    robust: bool  # bounded or linear growth: outliers do not dominate
+    smooth: bool  # differentiable everywhere in y_pred
+    nonnegative: bool = True
+    zero_at_perfect: bool = True  # zero when y_pred equals the perfect prediction for y_true
+
+
+def _fmt(v: float) -> str:
+    if math.isinf(v):
+        return "∞" if v > 0 else "-∞"
+    return f"{v:g}"
+
+
+PerSample = Callable[..., np.ndarray]
+
+
+@dataclass(frozen=True)
+class LossSpec:
+    """One loss: the mathematics (``value``, ``derivative``) and the metadata the app shows.
+
+    ``value(t, p, **params)`` returns per-sample losses for canonical float arrays (already validated);
+    ``derivative(t, p, **params)`` returns d value_i / d p_i (same shape as ``p``). Both work on any block
+    of rows, which lets ``cost`` and ``gradient`` stream through large inputs in cache-sized blocks.
+    """
+
+    name: str
+    title: str
+    category: str  # "regression" | "binary" | "multiclass"
+    formula: str  # LaTeX, as displayed by the app
+    y_true: str  # a key of KINDS
+    y_pred: str  # a key of KINDS
+    value: PerSample
+    derivative: PerSample
+    properties: Properties
+    summary: str  # one sentence: what it measures
+    good: str  # what it is good at
+    bad: str  # what it is bad at
+    params: tuple[Param, ...] = ()
+    equivalents: Mapping[str, str] = field(default_factory=dict)
+    reference: str = ""
+    #: Turns the mean of the per-sample values into the cost (rmse: the square root). None: identity.
+    finish: Callable[[float], float] | None = None
+    #: d cost / d mean, given the mean (rmse: 1 / (2 sqrt(mean))). None: 1.
+    finish_slope: Callable[[float], float] | None = None
+
+    # -- metadata helpers -------------------------------------------------------------------------
+    def defaults(self) -> dict[str, float]:
+        return {p.name: p.default for p in self.params}
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise ParameterError(
+            f"{self.name} has no parameter {name!r}; its parameters are {self._param_list()}.", argument=name
+        )
+
+    def _param_list(self) -> str:
+        return ", ".join(p.name for p in self.params) or "none"
+
+    def resolve(self, params: Mapping[str, Any]) -> dict[str, float]:
+        """Check ``params`` against this loss and fill in defaults."""
+        out = self.defaults()
+        for key, value in params.items():
+            out[key] = self.param(key).check(value, self.name)
+        return out
+
+    # -- the numbers ------------------------------------------------------------------------------
+    def per_sample(self, y_true: Any, y_pred: Any, **params: Any) -> np.ndarray:
+        """Per-sample losses, shape (n,)."""
+        t, p, kw = self._prepare(y_true, y_pred, params)
+        out = np.empty(len(t), dtype=np.float64)
+        for sl, tb, pb in validation.blocks(self, t, p):
+            out[sl] = self.value(tb, pb, **kw)
+        return out
+
+    def total(self, y_true: Any, y_pred: Any, **params: Any) -> tuple[float, int]:
+        """Sum of the per-sample losses and the sample count: a mergeable partial result for chunked scoring."""
+        t, p, kw = self._prepare(y_true, y_pred, params)
+        s = 0.0
+        for _sl, tb, pb in validation.blocks(self, t, p):
+            s += float(np.add.reduce(self.value(tb, pb, **kw)))
+        return s, len(t)
+
+    def finish_cost(self, total: float, count: int) -> float:
+        """The cost from merged partial sums (see ``total``)."""
+        mean = total / count
+        return float(self.finish(mean)) if self.finish else float(mean)
+
+    def cost(self, y_true: Any, y_pred: Any, **params: Any) -> float:
+        """The cost: the mean of the per-sample losses (rmse: its square root)."""
+        return self.finish_cost(*self.total(y_true, y_pred, **params))
+
+    def gradient(self, y_true: Any, y_pred: Any, **params: Any) -> np.ndarray:
+        """d cost / d y_pred, the shape of y_pred: what autograd gives for the mean-reduced loss."""
+        t, p, kw = self._prepare(y_true, y_pred, params)
+        n = len(t)
+        out = np.empty(p.shape, dtype=np.float64)
+        scale = 1.0 / n
+        if self.finish_slope is not None:
+            s = 0.0
+            for _sl, tb, pb in validation.blocks(self, t, p):
+                s += float(np.add.reduce(self.value(tb, pb, **kw)))
+            scale *= self.finish_slope(s / n)
+        for sl, tb, pb in validation.blocks(self, t, p):
+            d = self.derivative(tb, pb, **kw)
+            np.multiply(d, scale, out=out[sl])
+        return out
+
+    def _prepare(self, y_true: Any, y_pred: Any, params: Mapping[str, Any]):
+        kw = self.resolve(params)
+        t, p = validation.canonical(self, y_true, y_pred)
+        return t, p, kw
