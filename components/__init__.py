@@ -1,0 +1,1 @@
+"""Custom Streamlit widgets (Custom Components v2, inline JS/CSS, no CDN, no build step)."""
