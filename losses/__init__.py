@@ -51,7 +51,22 @@ def get(name: str) -> LossSpec:
 
 
 __all__ = [
-    "CATEGORIES", "FRAMEWORKS", "KINDS", "EmptyInputError", "LabelError", "LossInputError", "LossSpec",
-    "NonFiniteError", "NonNumericError", "Param", "ParameterError", "Properties", "RangeError",
-    "RowSumError", "ShapeError", "UnknownLossError", "get", "names",
+    "CATEGORIES",
+    "FRAMEWORKS",
+    "KINDS",
+    "EmptyInputError",
+    "LabelError",
+    "LossInputError",
+    "LossSpec",
+    "NonFiniteError",
+    "NonNumericError",
+    "Param",
+    "ParameterError",
+    "Properties",
+    "RangeError",
+    "RowSumError",
+    "ShapeError",
+    "UnknownLossError",
+    "get",
+    "names",
 ]

@@ -57,7 +57,8 @@ def sigmoid_cross_entropy_grad(t: np.ndarray, x: np.ndarray) -> np.ndarray:
 def binary_focal(t: np.ndarray, x: np.ndarray, *, gamma: float, alpha: float) -> np.ndarray:
     r"""Focal loss on logits (torchvision ``sigmoid_focal_loss``):
 
-    .. math:: \ell = -\alpha_t (1 - p_t)^\gamma \log p_t,\quad p_t = \sigma(\pm x),\ \alpha_t = \alpha t + (1-\alpha)(1-t)
+    .. math:: \ell = -\alpha_t (1 - p_t)^\gamma \log p_t,\quad p_t = \sigma(\pm x),
+              \alpha_t = \alpha t + (1-\alpha)(1-t)
 
     ``log p_t`` and ``1 - p_t`` are computed from the signed logit, so neither rounds to 0 or 1.
     Reference: T.-Y. Lin et al., "Focal Loss for Dense Object Detection", ICCV 2017.
@@ -101,7 +102,9 @@ def squared_hinge_grad(t: np.ndarray, s: np.ndarray) -> np.ndarray:
 
 
 def logistic(t: np.ndarray, s: np.ndarray) -> np.ndarray:
-    r""":math:`\log(1 + e^{-t s})`: cross-entropy in margin form (scikit-learn ``SGDClassifier(loss='log_loss')``)."""
+    r""":math:`\log(1 + e^{-t s})`: cross-entropy in margin form.
+
+    scikit-learn ``SGDClassifier(loss='log_loss')``; PyTorch ``soft_margin_loss``."""
     return softplus(-t * s)
 
 
@@ -111,17 +114,17 @@ def logistic_grad(t: np.ndarray, s: np.ndarray) -> np.ndarray:
 
 def exponential(t: np.ndarray, s: np.ndarray) -> np.ndarray:
     r""":math:`e^{-t s}` (AdaBoost). A margin below -709 has a loss beyond float64: it is ``inf``."""
-    with np.errstate(over="ignore"):
-        return np.exp(-t * s)
+    return np.exp(-t * s)
 
 
 def exponential_grad(t: np.ndarray, s: np.ndarray) -> np.ndarray:
-    with np.errstate(over="ignore"):
-        return -t * np.exp(-t * s)
+    return -t * np.exp(-t * s)
 
 
 def modified_huber(t: np.ndarray, s: np.ndarray) -> np.ndarray:
-    r"""scikit-learn's ``SGDClassifier(loss='modified_huber')``: :math:`\max(0, 1-m)^2` for m ≥ -1, else -4m."""
+    r""":math:`\max(0, 1-m)^2` for m ≥ -1, else -4m: scikit-learn's ``SGDClassifier(loss='modified_huber')``.
+
+    Reference: T. Zhang, "Solving large scale linear prediction problems using SGD", ICML 2004."""
     m = t * s
     h = np.maximum(1.0 - m, 0.0)
     return np.where(m >= -1.0, h * h, -4.0 * m)
@@ -146,93 +149,163 @@ _MARGIN = r"m_i = t_i s_i,\ t_i \in \{-1, +1\}"
 
 SPECS = (
     LossSpec(
-        name="binary_cross_entropy", title="Binary cross-entropy", category="binary",
+        name="binary_cross_entropy",
+        title="Binary cross-entropy",
+        category="binary",
         formula=r"\ell_i = -\left(t_i \log p_i + (1 - t_i)\log(1 - p_i)\right)",
-        y_true="labels01", y_pred="probabilities", value=binary_cross_entropy,
+        y_true="labels01",
+        y_pred="probabilities",
+        value=binary_cross_entropy,
         derivative=binary_cross_entropy_grad,
         properties=Properties(convex=True, symmetric=False, robust=False, smooth=True),
         summary="The negative log-probability the model gave to the true label.",
-        good="A proper scoring rule: it rewards calibrated probabilities, and a confident mistake costs a lot.",
-        bad="Unbounded: one confident wrong prediction can dominate the mean; needs probabilities clipped away "
+        good="A proper scoring rule: it rewards calibrated probabilities, and a confident mistake "
+        "costs a lot.",
+        bad="Unbounded: one confident wrong prediction can dominate the mean; needs probabilities "
+        "clipped away "
         "from 0 and 1 (here by machine epsilon), where the gradient is then zero.",
-        equivalents={"pytorch": "nn.BCELoss (clamps log at -100 instead of clipping p)",
-                     "keras": "keras.losses.BinaryCrossentropy (clips p at 1e-7)",
-                     "sklearn": "sklearn.metrics.log_loss (clips at machine eps)"},
+        equivalents={
+            "pytorch": "nn.BCELoss (clamps log at -100 instead of clipping p)",
+            "keras": "keras.losses.BinaryCrossentropy (clips p at 1e-7)",
+            "sklearn": "sklearn.metrics.log_loss (clips at machine eps)",
+        },
     ),
     LossSpec(
-        name="sigmoid_cross_entropy", title="Sigmoid cross-entropy (BCE with logits)", category="binary",
+        name="sigmoid_cross_entropy",
+        title="Sigmoid cross-entropy (BCE with logits)",
+        category="binary",
         formula=r"\ell_i = \max(x_i, 0) - x_i t_i + \log\left(1 + e^{-|x_i|}\right)",
-        y_true="labels01", y_pred="logits", value=sigmoid_cross_entropy, derivative=sigmoid_cross_entropy_grad,
+        y_true="labels01",
+        y_pred="logits",
+        value=sigmoid_cross_entropy,
+        derivative=sigmoid_cross_entropy_grad,
         properties=Properties(convex=True, symmetric=False, robust=False, smooth=True, zero_at_perfect=False),
         summary="Binary cross-entropy of σ(x), computed from the logit x.",
         good="Exact for any logit (no clipping, no overflow), and its gradient is simply σ(x) - t: it never "
         "vanishes for a confident mistake.",
         bad="Never reaches zero, so it keeps pushing correct predictions to ever larger logits "
         "(overconfidence on separable data).",
-        equivalents={"pytorch": "F.binary_cross_entropy_with_logits / nn.BCEWithLogitsLoss",
-                     "keras": "keras.losses.BinaryCrossentropy(from_logits=True)",
-                     "optax": "optax.sigmoid_binary_cross_entropy"},
+        equivalents={
+            "pytorch": "F.binary_cross_entropy_with_logits / nn.BCEWithLogitsLoss",
+            "keras": "keras.losses.BinaryCrossentropy(from_logits=True)",
+            "optax": "optax.sigmoid_binary_cross_entropy",
+        },
     ),
     LossSpec(
-        name="binary_focal", title="Binary focal loss", category="binary",
-        formula=r"\ell_i = -\alpha_t (1 - p_t)^{\gamma} \log p_t, \quad p_t = \begin{cases}\sigma(x_i) & t_i = 1"
+        name="binary_focal",
+        title="Binary focal loss",
+        category="binary",
+        formula=r"\ell_i = -\alpha_t (1 - p_t)^{\gamma} \log p_t, \quad p_t = "
+        r"\begin{cases}\sigma(x_i) & t_i = 1"
         r" \\ 1 - \sigma(x_i) & t_i = 0\end{cases}",
-        y_true="labels01", y_pred="logits", value=binary_focal, derivative=binary_focal_grad,
+        y_true="labels01",
+        y_pred="logits",
+        value=binary_focal,
+        derivative=binary_focal_grad,
         params=(
-            Param("gamma", 2.0, 0.0, 10.0, "focusing: how much easy examples are down-weighted", r"\gamma",
-                  low_open=False, high_open=False),
-            Param("alpha", 0.25, 0.0, 1.0, "weight of the positive class (1 - α for the negative)", r"\alpha",
-                  low_open=False, high_open=False),
+            Param(
+                "gamma",
+                2.0,
+                0.0,
+                10.0,
+                "focusing: how much easy examples are down-weighted",
+                r"\gamma",
+                low_open=False,
+                high_open=False,
+            ),
+            Param(
+                "alpha",
+                0.25,
+                0.0,
+                1.0,
+                "weight of the positive class (1 - α for the negative)",
+                r"\alpha",
+                low_open=False,
+                high_open=False,
+            ),
         ),
-        properties=Properties(convex=False, symmetric=False, robust=False, smooth=True, zero_at_perfect=False),
+        properties=Properties(
+            convex=False, symmetric=False, robust=False, smooth=True, zero_at_perfect=False
+        ),
         summary="Cross-entropy scaled by (1 - p_t)^γ, so well-classified samples count less.",
         good="Keeps many easy negatives from swamping the loss in heavily imbalanced detection problems.",
         bad="Two more knobs (γ, α); for γ > 0 it is not convex in the logit, and its probabilities are less "
         "calibrated than plain cross-entropy's.",
-        equivalents={"pytorch": "torchvision.ops.sigmoid_focal_loss (same defaults)",
-                     "keras": "keras.losses.BinaryFocalCrossentropy(from_logits=True, apply_class_balancing=True)",
-                     "optax": "optax.sigmoid_focal_loss"},
+        equivalents={
+            "pytorch": "torchvision.ops.sigmoid_focal_loss (same defaults)",
+            "keras": "keras.losses.BinaryFocalCrossentropy(from_logits=True, apply_class_balancing=True)",
+            "optax": "optax.sigmoid_focal_loss",
+        },
         reference="T.-Y. Lin et al., Focal Loss for Dense Object Detection, ICCV 2017",
     ),
     LossSpec(
-        name="hinge", title="Hinge loss", category="binary",
+        name="hinge",
+        title="Hinge loss",
+        category="binary",
         formula=r"\ell_i = \max(0, 1 - m_i), \quad " + _MARGIN,
-        y_true="labels_pm1", y_pred="scores", value=hinge, derivative=hinge_grad,
+        y_true="labels_pm1",
+        y_pred="scores",
+        value=hinge,
+        derivative=hinge_grad,
         properties=Properties(convex=True, symmetric=False, robust=True, smooth=False),
         summary="Zero once a sample is on the right side with margin at least 1; linear otherwise.",
         good="Stops caring about samples past the margin (the support-vector idea); grows only linearly with "
         "a mistake.",
         bad="Gives scores, not probabilities; kinked at m = 1.",
-        equivalents={"pytorch": "nn.HingeEmbeddingLoss / nn.MultiMarginLoss (different input conventions)",
-                     "keras": "keras.losses.Hinge (maps 0/1 labels to -1/+1 too)",
-                     "sklearn": "sklearn.metrics.hinge_loss", "optax": "optax.hinge_loss"},
+        equivalents={
+            "pytorch": "nn.HingeEmbeddingLoss / nn.MultiMarginLoss (different input conventions)",
+            "keras": "keras.losses.Hinge (maps 0/1 labels to -1/+1 too)",
+            "sklearn": "sklearn.metrics.hinge_loss",
+            "optax": "optax.hinge_loss",
+        },
     ),
     LossSpec(
-        name="squared_hinge", title="Squared hinge loss", category="binary",
+        name="squared_hinge",
+        title="Squared hinge loss",
+        category="binary",
         formula=r"\ell_i = \max(0, 1 - m_i)^2, \quad " + _MARGIN,
-        y_true="labels_pm1", y_pred="scores", value=squared_hinge, derivative=squared_hinge_grad,
+        y_true="labels_pm1",
+        y_pred="scores",
+        value=squared_hinge,
+        derivative=squared_hinge_grad,
         properties=Properties(convex=True, symmetric=False, robust=False, smooth=True),
         summary="The hinge loss squared.",
         good="Differentiable everywhere, still zero past the margin.",
-        bad="Squares a mistake, so badly misclassified points and label noise weigh much more than with hinge.",
-        equivalents={"keras": "keras.losses.SquaredHinge", "sklearn": "LinearSVC(loss='squared_hinge') "
-                     "(as a training loss)"},
+        bad="Squares a mistake, so badly misclassified points and label noise weigh much more than "
+        "with hinge.",
+        equivalents={
+            "keras": "keras.losses.SquaredHinge",
+            "sklearn": "LinearSVC(loss='squared_hinge') (as a training loss)",
+        },
     ),
     LossSpec(
-        name="logistic", title="Logistic loss (margin form)", category="binary",
+        name="logistic",
+        title="Logistic loss (margin form)",
+        category="binary",
         formula=r"\ell_i = \log\left(1 + e^{-m_i}\right), \quad " + _MARGIN,
-        y_true="labels_pm1", y_pred="scores", value=logistic, derivative=logistic_grad,
+        y_true="labels_pm1",
+        y_pred="scores",
+        value=logistic,
+        derivative=logistic_grad,
         properties=Properties(convex=True, symmetric=False, robust=False, smooth=True, zero_at_perfect=False),
         summary="Cross-entropy of σ(s) written with ±1 labels: the same number as sigmoid cross-entropy.",
         good="Smooth, convex, and its scores are log-odds; its gradient never becomes exactly zero.",
         bad="Never exactly zero, so on separable data the scores grow without bound unless regularised.",
-        equivalents={"sklearn": "SGDClassifier(loss='log_loss') (as a training loss)",
-                     "pytorch": "nn.SoftMarginLoss", "optax": "optax.sigmoid_binary_cross_entropy (0/1 labels)"},
+        equivalents={
+            "sklearn": "SGDClassifier(loss='log_loss') (as a training loss)",
+            "pytorch": "nn.SoftMarginLoss",
+            "optax": "optax.sigmoid_binary_cross_entropy (0/1 labels)",
+        },
     ),
     LossSpec(
-        name="exponential", title="Exponential loss", category="binary",
+        name="exponential",
+        title="Exponential loss",
+        category="binary",
         formula=r"\ell_i = e^{-m_i}, \quad " + _MARGIN,
-        y_true="labels_pm1", y_pred="scores", value=exponential, derivative=exponential_grad,
+        y_true="labels_pm1",
+        y_pred="scores",
+        value=exponential,
+        derivative=exponential_grad,
         properties=Properties(convex=True, symmetric=False, robust=False, smooth=True, zero_at_perfect=False),
         summary="The loss AdaBoost minimises.",
         good="Smooth and convex; leads to simple multiplicative re-weighting in boosting.",
@@ -241,10 +314,15 @@ SPECS = (
         reference="Freund & Schapire (1997); Friedman, Hastie & Tibshirani (2000)",
     ),
     LossSpec(
-        name="modified_huber", title="Modified Huber loss", category="binary",
+        name="modified_huber",
+        title="Modified Huber loss",
+        category="binary",
         formula=r"\ell_i = \begin{cases} \max(0, 1 - m_i)^2 & m_i \ge -1 \\ -4 m_i & \text{otherwise}"
         r"\end{cases}, \quad " + _MARGIN,
-        y_true="labels_pm1", y_pred="scores", value=modified_huber, derivative=modified_huber_grad,
+        y_true="labels_pm1",
+        y_pred="scores",
+        value=modified_huber,
+        derivative=modified_huber_grad,
         properties=Properties(convex=True, symmetric=False, robust=True, smooth=True),
         summary="Squared hinge near the margin, linear for bad mistakes.",
         good="Smooth like squared hinge yet grows only linearly for outliers; gives probability estimates "
@@ -254,9 +332,14 @@ SPECS = (
         reference="T. Zhang, ICML 2004",
     ),
     LossSpec(
-        name="zero_one", title="Zero-one loss", category="binary",
+        name="zero_one",
+        title="Zero-one loss",
+        category="binary",
         formula=r"\ell_i = \mathbb{1}[m_i \le 0], \quad " + _MARGIN,
-        y_true="labels_pm1", y_pred="scores", value=zero_one, derivative=zero_one_grad,
+        y_true="labels_pm1",
+        y_pred="scores",
+        value=zero_one,
+        derivative=zero_one_grad,
         properties=Properties(convex=False, symmetric=False, robust=True, smooth=False),
         summary="1 for a mistake, 0 for a correct classification: its mean is the error rate.",
         good="Exactly what accuracy counts; the reference every other margin loss bounds from above.",

@@ -11,8 +11,16 @@ import numpy as np
 from losses.binary import EPS
 from losses.spec import LossSpec, Param, Properties
 
-_SMOOTHING = Param("label_smoothing", 0.0, 0.0, 1.0, "mix the targets with the uniform distribution: "
-                   "y(1 - ε) + ε/k", r"\varepsilon", low_open=False, high_open=False)
+_SMOOTHING = Param(
+    "label_smoothing",
+    0.0,
+    0.0,
+    1.0,
+    "mix the targets with the uniform distribution: y(1 - ε) + ε/k",
+    r"\varepsilon",
+    low_open=False,
+    high_open=False,
+)
 
 
 def _smooth(y: np.ndarray, label_smoothing: float) -> np.ndarray:
@@ -75,7 +83,9 @@ def kl_divergence_grad(p: np.ndarray, q: np.ndarray) -> np.ndarray:
 
 # ---- cross-entropy on logits -----------------------------------------------------------------------
 def softmax_cross_entropy(labels: np.ndarray, z: np.ndarray, *, label_smoothing: float) -> np.ndarray:
-    r""":math:`-\sum_j y_j \log\operatorname{softmax}(z)_j` with one-hot (optionally smoothed) y, by log-sum-exp."""
+    r""":math:`-\sum_j y_j \log\operatorname{softmax}(z)_j`, one-hot (optionally smoothed) y, by log-sum-exp.
+
+    PyTorch ``cross_entropy``; optax ``softmax_cross_entropy_with_integer_labels``."""
     y = _smooth(_one_hot(labels, z.shape[1]), label_smoothing)
     return -(y * log_softmax(z)).sum(axis=1)
 
@@ -106,72 +116,111 @@ def categorical_hinge_grad(y: np.ndarray, s: np.ndarray) -> np.ndarray:
 # ---- the registry entries --------------------------------------------------------------------------
 SPECS = (
     LossSpec(
-        name="categorical_cross_entropy", title="Categorical cross-entropy", category="multiclass",
-        formula=r"\ell_i = -\sum_{j=1}^{k} \tilde y_{ij} \log q_{ij}, \quad \tilde y_{ij} = y_{ij}(1-\varepsilon)"
+        name="categorical_cross_entropy",
+        title="Categorical cross-entropy",
+        category="multiclass",
+        formula=r"\ell_i = -\sum_{j=1}^{k} \tilde y_{ij} \log q_{ij}, \quad \tilde y_{ij} = "
+        r"y_{ij}(1-\varepsilon)"
         r" + \frac{\varepsilon}{k}",
-        y_true="distributions", y_pred="distributions", value=categorical_cross_entropy,
-        derivative=categorical_cross_entropy_grad, params=(_SMOOTHING,),
+        y_true="distributions",
+        y_pred="distributions",
+        value=categorical_cross_entropy,
+        derivative=categorical_cross_entropy_grad,
+        params=(_SMOOTHING,),
         properties=Properties(convex=True, symmetric=False, robust=False, smooth=True),
-        summary="The negative log-probability of the true class (for one-hot targets), averaged over samples.",
-        good="Rewards calibrated class probabilities; with softmax its gradient is simply q - y. Label smoothing "
+        summary="The negative log-probability of the true class (for one-hot targets), averaged over "
+        "samples.",
+        good="Rewards calibrated class probabilities; with softmax its gradient is simply q - y. "
+        "Label smoothing "
         "stops it pushing probabilities all the way to 1.",
-        bad="Unbounded for a confident mistake; with soft targets its minimum is the targets' entropy, not 0.",
-        equivalents={"keras": "keras.losses.CategoricalCrossentropy (renormalises rows, clips at 1e-7)",
-                     "pytorch": "F.cross_entropy with probability targets takes logits, not probabilities",
-                     "sklearn": "sklearn.metrics.log_loss", "optax": "optax.softmax_cross_entropy (logits)"},
+        bad="Unbounded for a confident mistake; with soft targets its minimum is the targets' "
+        "entropy, not 0.",
+        equivalents={
+            "keras": "keras.losses.CategoricalCrossentropy (renormalises rows, clips at 1e-7)",
+            "pytorch": "F.cross_entropy with probability targets takes logits, not probabilities",
+            "sklearn": "sklearn.metrics.log_loss",
+            "optax": "optax.softmax_cross_entropy (logits)",
+        },
     ),
     LossSpec(
-        name="sparse_categorical_cross_entropy", title="Sparse categorical cross-entropy", category="multiclass",
+        name="sparse_categorical_cross_entropy",
+        title="Sparse categorical cross-entropy",
+        category="multiclass",
         formula=r"\ell_i = -\log q_{i, y_i}",
-        y_true="class_labels", y_pred="distributions", value=sparse_categorical_cross_entropy,
+        y_true="class_labels",
+        y_pred="distributions",
+        value=sparse_categorical_cross_entropy,
         derivative=sparse_categorical_cross_entropy_grad,
         properties=Properties(convex=True, symmetric=False, robust=False, smooth=True),
         summary="Categorical cross-entropy with the true class given as an index instead of a one-hot row.",
         good="The same number as one-hot cross-entropy, without building the one-hot matrix.",
         bad="Only for hard labels: soft targets and label smoothing need the one-hot form.",
-        equivalents={"keras": "keras.losses.SparseCategoricalCrossentropy",
-                     "pytorch": "F.nll_loss(torch.log(q), y)"},
+        equivalents={
+            "keras": "keras.losses.SparseCategoricalCrossentropy",
+            "pytorch": "F.nll_loss(torch.log(q), y)",
+        },
     ),
     LossSpec(
-        name="kl_divergence", title="Kullback-Leibler divergence", category="multiclass",
+        name="kl_divergence",
+        title="Kullback-Leibler divergence",
+        category="multiclass",
         formula=r"\ell_i = \mathrm{KL}(P_i \,\|\, Q_i) = \sum_{j} P_{ij} \log\frac{P_{ij}}{Q_{ij}}",
-        y_true="distributions", y_pred="distributions", value=kl_divergence, derivative=kl_divergence_grad,
+        y_true="distributions",
+        y_pred="distributions",
+        value=kl_divergence,
+        derivative=kl_divergence_grad,
         properties=Properties(convex=True, symmetric=False, robust=False, smooth=True),
         summary="How many extra nats it costs to code samples of P with a code built for Q.",
         good="Zero exactly when Q = P; equals cross-entropy minus the entropy of P, so it has the same "
         "gradient in Q.",
         bad="Not symmetric (KL(P‖Q) ≠ KL(Q‖P)) and infinite where Q gives zero probability to what P allows "
         "(here Q is clipped at machine epsilon).",
-        equivalents={"pytorch": "F.kl_div(torch.log(q), p, reduction='batchmean') (input is log Q; "
-                     "reduction='mean' divides by n·k)", "keras": "keras.losses.KLDivergence (clips P and Q at 1e-7)",
-                     "optax": "optax.kl_divergence (takes log Q)"},
+        equivalents={
+            "pytorch": "F.kl_div(torch.log(q), p, reduction='batchmean') (input is log Q; "
+            "reduction='mean' divides by n·k)",
+            "keras": "keras.losses.KLDivergence (clips P and Q at 1e-7)",
+            "optax": "optax.kl_divergence (takes log Q)",
+        },
     ),
     LossSpec(
-        name="softmax_cross_entropy", title="Softmax cross-entropy (from logits)", category="multiclass",
+        name="softmax_cross_entropy",
+        title="Softmax cross-entropy (from logits)",
+        category="multiclass",
         formula=r"\ell_i = \log\sum_{j} e^{z_{ij}} - \sum_j \tilde y_{ij} z_{ij}, \quad \tilde y_{ij} = "
         r"[j = y_i](1-\varepsilon) + \frac{\varepsilon}{k}",
-        y_true="class_labels", y_pred="class_logits", value=softmax_cross_entropy,
-        derivative=softmax_cross_entropy_grad, params=(_SMOOTHING,),
+        y_true="class_labels",
+        y_pred="class_logits",
+        value=softmax_cross_entropy,
+        derivative=softmax_cross_entropy_grad,
+        params=(_SMOOTHING,),
         properties=Properties(convex=True, symmetric=False, robust=False, smooth=True, zero_at_perfect=False),
         summary="Cross-entropy of softmax(z), computed from the logits with log-sum-exp.",
         good="Exact for any logits (no overflow at ±1000); gradient softmax(z) - y.",
         bad="Only reaches zero as the true logit goes to infinity, so it keeps pushing logits apart.",
-        equivalents={"pytorch": "F.cross_entropy / nn.CrossEntropyLoss (label_smoothing=ε)",
-                     "keras": "keras.losses.SparseCategoricalCrossentropy(from_logits=True)",
-                     "optax": "optax.softmax_cross_entropy_with_integer_labels"},
+        equivalents={
+            "pytorch": "F.cross_entropy / nn.CrossEntropyLoss (label_smoothing=ε)",
+            "keras": "keras.losses.SparseCategoricalCrossentropy(from_logits=True)",
+            "optax": "optax.softmax_cross_entropy_with_integer_labels",
+        },
     ),
     LossSpec(
-        name="categorical_hinge", title="Categorical hinge loss", category="multiclass",
+        name="categorical_hinge",
+        title="Categorical hinge loss",
+        category="multiclass",
         formula=r"\ell_i = \max\left(0,\ 1 + \max_j (1 - y_{ij}) s_{ij} - \sum_j y_{ij} s_{ij}\right)",
-        y_true="distributions", y_pred="class_scores", value=categorical_hinge,
+        y_true="distributions",
+        y_pred="class_scores",
+        value=categorical_hinge,
         derivative=categorical_hinge_grad,
         properties=Properties(convex=True, symmetric=False, robust=True, smooth=False),
         summary="The multi-class hinge: the true class's score must beat the best other score by 1.",
         good="Zero once the margin is met, so confidently correct samples stop contributing.",
         bad="Gives scores, not probabilities; only the single strongest rival class gets a gradient.",
-        equivalents={"keras": "keras.losses.CategoricalHinge",
-                     "pytorch": "nn.MultiMarginLoss (sums over all rivals instead of the max)",
-                     "optax": "optax.losses.multiclass_hinge_loss"},
+        equivalents={
+            "keras": "keras.losses.CategoricalHinge",
+            "pytorch": "nn.MultiMarginLoss (sums over all rivals instead of the max)",
+            "optax": "optax.losses.multiclass_hinge_loss",
+        },
         reference="Crammer & Singer, JMLR 2 (2001)",
     ),
 )

@@ -47,7 +47,7 @@ def absolute_error_grad(t: np.ndarray, p: np.ndarray) -> np.ndarray:
 
 # ---- squared log error -----------------------------------------------------------------------------
 def squared_log_error(t: np.ndarray, p: np.ndarray) -> np.ndarray:
-    r""":math:`(\log(1+\hat y) - \log(1+y))^2` (scikit-learn ``mean_squared_log_error``); log1p for accuracy."""
+    r""":math:`(\log(1+\hat y) - \log(1+y))^2` (scikit-learn ``mean_squared_log_error``), with log1p."""
     d = np.log1p(p) - np.log1p(t)
     return np.multiply(d, d, out=d)
 
@@ -160,7 +160,9 @@ def poisson_grad(t: np.ndarray, p: np.ndarray) -> np.ndarray:
 def general_robust(t: np.ndarray, p: np.ndarray, *, alpha: float, scale: float) -> np.ndarray:
     r"""Barron's general robust loss :math:`\rho(x, \alpha, c)`, ``x = ŷ - y``.
 
-    .. math:: \rho = \frac{|\alpha-2|}{\alpha}\left(\left(\frac{(x/c)^2}{|\alpha-2|} + 1\right)^{\alpha/2} - 1\right)
+    .. math::
+        \rho = \frac{|\alpha-2|}{\alpha}
+               \left(\left(\frac{(x/c)^2}{|\alpha-2|} + 1\right)^{\alpha/2} - 1\right)
 
     with its limits at α = 2 (½(x/c)²), α = 0 (log(½(x/c)² + 1)) and α = -∞ (1 - exp(-½(x/c)²)).
     The general case is computed as ``b/α · expm1(α/2 · log1p(z/b))`` so that it stays accurate near
@@ -181,8 +183,7 @@ def general_robust(t: np.ndarray, p: np.ndarray, *, alpha: float, scale: float) 
     z /= b
     np.log1p(z, out=z)
     z *= 0.5 * alpha
-    with np.errstate(over="ignore"):  # α > 2 grows faster than x²: inf is the true value past 1e308
-        np.expm1(z, out=z)
+    np.expm1(z, out=z)  # α > 2 grows faster than x²: may overflow to inf, the true value past 1e308
     z *= b / alpha
     return z
 
@@ -207,9 +208,8 @@ def general_robust_grad(t: np.ndarray, p: np.ndarray, *, alpha: float, scale: fl
     z /= b
     np.log1p(z, out=z)
     z *= 0.5 * alpha - 1.0
-    with np.errstate(over="ignore"):
-        np.exp(z, out=z)
-        return np.multiply(g, z, out=z)
+    np.exp(z, out=z)
+    return np.multiply(g, z, out=z)
 
 
 # ---- the registry entries --------------------------------------------------------------------------
@@ -218,77 +218,127 @@ _TORCH = "torch.nn.functional"
 
 SPECS = (
     LossSpec(
-        name="mse", title="Mean squared error (L2)", category="regression",
+        name="mse",
+        title="Mean squared error (L2)",
+        category="regression",
         formula=r"\ell_i = (\hat y_i - y_i)^2, \qquad J = \frac{1}{n}\sum_i \ell_i",
-        y_true="values", y_pred="values", value=squared_error, derivative=squared_error_grad,
+        y_true="values",
+        y_pred="values",
+        value=squared_error,
+        derivative=squared_error_grad,
         properties=Properties(convex=True, symmetric=True, robust=False, smooth=True),
         summary="The average of the squared residuals.",
         good="Smooth with a gradient proportional to the error, so it converges fast; minimised by the mean, "
         "and the maximum-likelihood loss under Gaussian noise.",
         bad="Squaring lets a single outlier dominate the total and drag the fit towards it.",
-        equivalents={"pytorch": f"{_TORCH}.mse_loss / nn.MSELoss", "keras": "keras.losses.MeanSquaredError",
-                     "sklearn": "sklearn.metrics.mean_squared_error", "optax": "optax.squared_error (no mean; "
-                     "optax.l2_loss is half of it)"},
+        equivalents={
+            "pytorch": f"{_TORCH}.mse_loss / nn.MSELoss",
+            "keras": "keras.losses.MeanSquaredError",
+            "sklearn": "sklearn.metrics.mean_squared_error",
+            "optax": "optax.squared_error (no mean; optax.l2_loss is half of it)",
+        },
         reference="Gauss (1809); Legendre (1805)",
     ),
     LossSpec(
-        name="rmse", title="Root mean squared error", category="regression",
+        name="rmse",
+        title="Root mean squared error",
+        category="regression",
         formula=r"J = \sqrt{\frac{1}{n}\sum_i (\hat y_i - y_i)^2}",
-        y_true="values", y_pred="values", value=squared_error, derivative=squared_error_grad,
-        finish=math.sqrt, finish_slope=_rmse_slope,
+        y_true="values",
+        y_pred="values",
+        value=squared_error,
+        derivative=squared_error_grad,
+        finish=math.sqrt,
+        finish_slope=_rmse_slope,
         properties=Properties(convex=True, symmetric=True, robust=False, smooth=False),
         summary="The square root of the MSE: an error in the units of the target. Its per-sample view is the "
         "squared error.",
         good="Reads in the target's units, so it is easy to report; ranks models exactly as MSE does.",
         bad="As outlier-sensitive as MSE; not a mean of per-sample losses, so it cannot be split per sample, "
         "and its gradient is undefined at a perfect fit.",
-        equivalents={"pytorch": "torch.sqrt(mse_loss(...))", "keras": "keras.metrics.RootMeanSquaredError",
-                     "sklearn": "sklearn.metrics.root_mean_squared_error"},
+        equivalents={
+            "pytorch": "torch.sqrt(mse_loss(...))",
+            "keras": "keras.metrics.RootMeanSquaredError",
+            "sklearn": "sklearn.metrics.root_mean_squared_error",
+        },
     ),
     LossSpec(
-        name="mae", title="Mean absolute error (L1)", category="regression",
+        name="mae",
+        title="Mean absolute error (L1)",
+        category="regression",
         formula=r"\ell_i = |\hat y_i - y_i|",
-        y_true="values", y_pred="values", value=absolute_error, derivative=absolute_error_grad,
+        y_true="values",
+        y_pred="values",
+        value=absolute_error,
+        derivative=absolute_error_grad,
         properties=Properties(convex=True, symmetric=True, robust=True, smooth=False),
         summary="The average absolute residual.",
         good="Grows only linearly, so outliers pull the fit far less; minimised by the median.",
         bad="Its gradient has the same size for every error, large or tiny, and is undefined at zero, which "
         "makes gradient descent jitter near the optimum.",
-        equivalents={"pytorch": f"{_TORCH}.l1_loss / nn.L1Loss", "keras": "keras.losses.MeanAbsoluteError",
-                     "sklearn": "sklearn.metrics.mean_absolute_error"},
+        equivalents={
+            "pytorch": f"{_TORCH}.l1_loss / nn.L1Loss",
+            "keras": "keras.losses.MeanAbsoluteError",
+            "sklearn": "sklearn.metrics.mean_absolute_error",
+        },
     ),
     LossSpec(
-        name="msle", title="Mean squared logarithmic error", category="regression",
+        name="msle",
+        title="Mean squared logarithmic error",
+        category="regression",
         formula=r"\ell_i = \left(\log(1+\hat y_i) - \log(1+y_i)\right)^2",
-        y_true="values_gt_m1", y_pred="values_gt_m1", value=squared_log_error,
+        y_true="values_gt_m1",
+        y_pred="values_gt_m1",
+        value=squared_log_error,
         derivative=squared_log_error_grad,
         properties=Properties(convex=False, symmetric=False, robust=True, smooth=True),
         summary="The squared error between log(1 + value)s: a relative error.",
-        good="Suits targets spanning orders of magnitude (prices, counts): a 10% miss costs about the same at "
+        good="Suits targets spanning orders of magnitude (prices, counts): a 10% miss costs about "
+        "the same at "
         "10 as at 10,000.",
         bad="Undefined for values ≤ -1; penalises under-prediction more than over-prediction by the same "
         "amount.",
-        equivalents={"pytorch": "none (mse_loss on log1p)", "keras": "keras.losses.MeanSquaredLogarithmicError "
-                     "(clips values at 0)", "sklearn": "sklearn.metrics.mean_squared_log_error"},
+        equivalents={
+            "pytorch": "none (mse_loss on log1p)",
+            "keras": "keras.losses.MeanSquaredLogarithmicError (clips values at 0)",
+            "sklearn": "sklearn.metrics.mean_squared_log_error",
+        },
     ),
     LossSpec(
-        name="huber", title="Huber loss", category="regression",
+        name="huber",
+        title="Huber loss",
+        category="regression",
         formula=r"\ell_i = \begin{cases} \tfrac12 d_i^2 & |d_i| \le \delta \\ "
-        r"\delta\left(|d_i| - \tfrac12\delta\right) & \text{otherwise} \end{cases}, \quad d_i = \hat y_i - y_i",
-        y_true="values", y_pred="values", value=huber, derivative=huber_grad, params=(_DELTA,),
+        r"\delta\left(|d_i| - \tfrac12\delta\right) & \text{otherwise} \end{cases}, \quad d_i = \hat "
+        r"y_i - y_i",
+        y_true="values",
+        y_pred="values",
+        value=huber,
+        derivative=huber_grad,
+        params=(_DELTA,),
         properties=Properties(convex=True, symmetric=True, robust=True, smooth=True),
         summary="Quadratic for small residuals, linear beyond δ.",
-        good="Combines MSE's smooth minimum with MAE's resistance to outliers: an outlier's pull is capped at δ.",
+        good="Combines MSE's smooth minimum with MAE's resistance to outliers: an outlier's pull is "
+        "capped at δ.",
         bad="δ must be chosen in the units of the residuals; its second derivative jumps at ±δ.",
-        equivalents={"pytorch": f"{_TORCH}.huber_loss (smooth_l1_loss with beta=δ is this divided by δ)",
-                     "keras": "keras.losses.Huber", "sklearn": "HuberRegressor / SGDRegressor(loss='huber') "
-                     "(as a training loss)", "optax": "optax.huber_loss"},
+        equivalents={
+            "pytorch": f"{_TORCH}.huber_loss (smooth_l1_loss with beta=δ is this divided by δ)",
+            "keras": "keras.losses.Huber",
+            "sklearn": "HuberRegressor / SGDRegressor(loss='huber') (as a training loss)",
+            "optax": "optax.huber_loss",
+        },
         reference="P. J. Huber, Ann. Math. Statist. 35 (1964)",
     ),
     LossSpec(
-        name="pseudo_huber", title="Pseudo-Huber loss", category="regression",
+        name="pseudo_huber",
+        title="Pseudo-Huber loss",
+        category="regression",
         formula=r"\ell_i = \delta^2\left(\sqrt{1 + (d_i/\delta)^2} - 1\right)",
-        y_true="values", y_pred="values", value=pseudo_huber, derivative=pseudo_huber_grad, params=(_DELTA,),
+        y_true="values",
+        y_pred="values",
+        value=pseudo_huber,
+        derivative=pseudo_huber_grad,
+        params=(_DELTA,),
         properties=Properties(convex=True, symmetric=True, robust=True, smooth=True),
         summary="A smooth approximation of Huber: about ½d² near zero and about δ|d| far out.",
         good="Every derivative is continuous, which suits second-order optimisers; bounded influence.",
@@ -298,9 +348,14 @@ SPECS = (
         reference="Charbonnier et al. (1994); Hartley & Zisserman (2003)",
     ),
     LossSpec(
-        name="log_cosh", title="Log-cosh loss", category="regression",
+        name="log_cosh",
+        title="Log-cosh loss",
+        category="regression",
         formula=r"\ell_i = \log\cosh(\hat y_i - y_i)",
-        y_true="values", y_pred="values", value=log_cosh, derivative=log_cosh_grad,
+        y_true="values",
+        y_pred="values",
+        value=log_cosh,
+        derivative=log_cosh_grad,
         properties=Properties(convex=True, symmetric=True, robust=True, smooth=True),
         summary="About ½d² for small residuals and |d| - log 2 for large ones.",
         good="Smooth everywhere with a gradient bounded by 1 (tanh), like Huber with δ = 1 but with no kink.",
@@ -308,39 +363,69 @@ SPECS = (
         equivalents={"keras": "keras.losses.LogCosh", "optax": "optax.log_cosh"},
     ),
     LossSpec(
-        name="quantile", title="Quantile (pinball) loss", category="regression",
+        name="quantile",
+        title="Quantile (pinball) loss",
+        category="regression",
         formula=r"\ell_i = \max\left(\tau r_i, (\tau - 1) r_i\right), \quad r_i = y_i - \hat y_i",
-        y_true="values", y_pred="values", value=quantile, derivative=quantile_grad,
+        y_true="values",
+        y_pred="values",
+        value=quantile,
+        derivative=quantile_grad,
         params=(Param("tau", 0.5, 0.0, 1.0, "the quantile to predict", r"\tau"),),
         properties=Properties(convex=True, symmetric=False, robust=True, smooth=False),
         summary="An asymmetric absolute error, minimised by the τ-quantile of the target.",
         good="Predicts quantiles, and so intervals (τ = 0.1 and 0.9); τ = 0.5 is half the MAE.",
         bad="Kinked at zero like MAE; a single quantile says nothing about the rest of the distribution.",
-        equivalents={"sklearn": "sklearn.metrics.mean_pinball_loss (alpha=τ)", },
+        equivalents={
+            "sklearn": "sklearn.metrics.mean_pinball_loss (alpha=τ)",
+        },
         reference="R. Koenker and G. Bassett, Econometrica 46 (1978)",
     ),
     LossSpec(
-        name="poisson", title="Poisson loss", category="regression",
+        name="poisson",
+        title="Poisson loss",
+        category="regression",
         formula=r"\ell_i = \hat y_i - y_i \log \hat y_i",
-        y_true="nonneg_values", y_pred="positive_values", value=poisson, derivative=poisson_grad,
-        properties=Properties(convex=True, symmetric=False, robust=False, smooth=True, nonnegative=False,
-                              zero_at_perfect=False),
-        summary="The negative log-likelihood of counts y under a Poisson rate ŷ, without the constant log y!.",
+        y_true="nonneg_values",
+        y_pred="positive_values",
+        value=poisson,
+        derivative=poisson_grad,
+        properties=Properties(
+            convex=True, symmetric=False, robust=False, smooth=True, nonnegative=False, zero_at_perfect=False
+        ),
+        summary="The negative log-likelihood of counts y under a Poisson rate ŷ, without the "
+        "constant log y!.",
         good="The natural loss for counts (visits, claims, events); minimised at ŷ = y.",
         bad="Needs positive predictions; its value is not zero at a perfect prediction and can be negative "
         "(the deviance, 2(y log(y/ŷ) - y + ŷ), is the non-negative version).",
-        equivalents={"pytorch": "nn.PoissonNLLLoss(log_input=False) (adds eps=1e-8)",
-                     "keras": "keras.losses.Poisson (adds 1e-7)",
-                     "sklearn": "sklearn.metrics.mean_poisson_deviance (the deviance form)"},
+        equivalents={
+            "pytorch": "nn.PoissonNLLLoss(log_input=False) (adds eps=1e-8)",
+            "keras": "keras.losses.Poisson (adds 1e-7)",
+            "sklearn": "sklearn.metrics.mean_poisson_deviance (the deviance form)",
+        },
     ),
     LossSpec(
-        name="general_robust", title="General robust loss (Barron)", category="regression",
-        formula=r"\ell_i = \frac{|\alpha-2|}{\alpha}\left(\left(\frac{(d_i/c)^2}{|\alpha-2|} + 1\right)^{\alpha/2}"
+        name="general_robust",
+        title="General robust loss (Barron)",
+        category="regression",
+        formula=r"\ell_i = \frac{|\alpha-2|}{\alpha}\left(\left(\frac{(d_i/c)^2}{|\alpha-2|} + "
+        r"1\right)^{\alpha/2}"
         r" - 1\right)",
-        y_true="values", y_pred="values", value=general_robust, derivative=general_robust_grad,
+        y_true="values",
+        y_pred="values",
+        value=general_robust,
+        derivative=general_robust_grad,
         params=(
-            Param("alpha", 1.0, -math.inf, 10.0, "shape: 2 = L2, 1 = Charbonnier, 0 = Cauchy, -2 = Geman-McClure, "
-                  "-∞ = Welsch", r"\alpha", low_open=False, high_open=False),
+            Param(
+                "alpha",
+                1.0,
+                -math.inf,
+                10.0,
+                "shape: 2 = L2, 1 = Charbonnier, 0 = Cauchy, -2 = Geman-McClure, -∞ = Welsch",
+                r"\alpha",
+                low_open=False,
+                high_open=False,
+            ),
             Param("scale", 1.0, 0.0, math.inf, "the residual size where the loss bends", "c"),
         ),
         properties=Properties(convex=False, symmetric=True, robust=True, smooth=True),

@@ -57,7 +57,7 @@ class Param:
         return f"{left}{_fmt(self.low)}, {_fmt(self.high)}{right}"
 
     def check(self, value: Any, loss: str) -> float:
-        """Return ``value`` as a float, or raise ``ParameterError`` naming the loss, the range and the value."""
+        """``value`` as a float, or a ``ParameterError`` naming the loss, the range and the value."""
         try:
             v = float(value)
         except (TypeError, ValueError):
@@ -95,6 +95,15 @@ def _fmt(v: float) -> str:
 
 
 PerSample = Callable[..., np.ndarray]
+
+
+def _quiet_overflow() -> np.errstate:
+    """Silence overflow and underflow, and only those.
+
+    Overflow means the true value is beyond float64 (e^1000, (1e200)²): inf is the honest answer; underflow
+    to 0 is exact to double precision. Divide-by-zero and NaN stay visible: they would be bugs.
+    """
+    return np.errstate(over="ignore", under="ignore")
 
 
 @dataclass(frozen=True)
@@ -153,16 +162,18 @@ class LossSpec:
         """Per-sample losses, shape (n,)."""
         t, p, kw = self._prepare(y_true, y_pred, params)
         out = np.empty(len(t), dtype=np.float64)
-        for sl, tb, pb in validation.blocks(self, t, p):
-            out[sl] = self.value(tb, pb, **kw)
+        with _quiet_overflow():
+            for sl, tb, pb in validation.blocks(self, t, p):
+                out[sl] = self.value(tb, pb, **kw)
         return out
 
     def total(self, y_true: Any, y_pred: Any, **params: Any) -> tuple[float, int]:
-        """Sum of the per-sample losses and the sample count: a mergeable partial result for chunked scoring."""
+        """Sum of the per-sample losses and the count: a mergeable partial result for chunked scoring."""
         t, p, kw = self._prepare(y_true, y_pred, params)
         s = 0.0
-        for _sl, tb, pb in validation.blocks(self, t, p):
-            s += float(np.add.reduce(self.value(tb, pb, **kw)))
+        with _quiet_overflow():
+            for _sl, tb, pb in validation.blocks(self, t, p):
+                s += float(np.add.reduce(self.value(tb, pb, **kw)))
         return s, len(t)
 
     def finish_cost(self, total: float, count: int) -> float:
@@ -180,14 +191,14 @@ class LossSpec:
         n = len(t)
         out = np.empty(p.shape, dtype=np.float64)
         scale = 1.0 / n
-        if self.finish_slope is not None:
-            s = 0.0
-            for _sl, tb, pb in validation.blocks(self, t, p):
-                s += float(np.add.reduce(self.value(tb, pb, **kw)))
-            scale *= self.finish_slope(s / n)
-        for sl, tb, pb in validation.blocks(self, t, p):
-            d = self.derivative(tb, pb, **kw)
-            np.multiply(d, scale, out=out[sl])
+        with _quiet_overflow():
+            if self.finish_slope is not None:
+                s = 0.0
+                for _sl, tb, pb in validation.blocks(self, t, p):
+                    s += float(np.add.reduce(self.value(tb, pb, **kw)))
+                scale *= self.finish_slope(s / n)
+            for sl, tb, pb in validation.blocks(self, t, p):
+                np.multiply(self.derivative(tb, pb, **kw), scale, out=out[sl])
         return out
 
     def _prepare(self, y_true: Any, y_pred: Any, params: Mapping[str, Any]):

@@ -47,7 +47,8 @@ def _as_float_array(x: Any, arg: str) -> np.ndarray:
         a = np.asarray(x)
     except ValueError as e:  # ragged nested lists
         raise ShapeError(
-            f"{arg} must be a rectangular array of numbers; got rows of different lengths ({e}).", argument=arg
+            f"{arg} must be a rectangular array of numbers; got rows of different lengths ({e}).",
+            argument=arg,
         ) from None
     if a.dtype == np.float64:
         return a
@@ -78,10 +79,16 @@ def canonical(spec: LossSpec, y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.
     for a, arg, kind in ((t, "y_true", spec.y_true), (p, "y_pred", spec.y_pred)):
         want = 2 if kind in _MATRIX_KINDS else 1
         if a.ndim == 0:
-            raise ShapeError(f"{arg} must be an array, got the scalar {a!r}. Wrap it in a list.", argument=arg)
+            raise ShapeError(
+                f"{arg} must be an array, got the scalar {a!r}. Wrap it in a list.", argument=arg
+            )
         if a.ndim != want:
-            shape = "(n, k): one row per sample, one column per class" if want == 2 else "(n,): one per sample"
-            raise ShapeError(f"{arg} for {spec.name} must have shape {shape}; got shape {a.shape}.", argument=arg)
+            shape = (
+                "(n, k): one row per sample, one column per class" if want == 2 else "(n,): one per sample"
+            )
+            raise ShapeError(
+                f"{arg} for {spec.name} must have shape {shape}; got shape {a.shape}.", argument=arg
+            )
         if a.shape[0] == 0:
             raise EmptyInputError(f"{arg} is empty: {spec.name} needs at least one sample.", argument=arg)
     if t.shape[0] != p.shape[0]:
@@ -91,12 +98,14 @@ def canonical(spec: LossSpec, y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.
         )
     if t.ndim == 2 and p.ndim == 2 and t.shape[1] != p.shape[1]:
         raise ShapeError(
-            f"y_true and y_pred must have the same number of classes; got {t.shape[1]} and {p.shape[1]} columns.",
+            f"y_true and y_pred must have the same number of classes; got {t.shape[1]} and "
+            f"{p.shape[1]} columns.",
             argument="y_pred",
         )
     if p.ndim == 2 and p.shape[1] < 2:
-        raise ShapeError(f"y_pred for {spec.name} needs at least 2 classes (columns); got {p.shape[1]}.",
-                         argument="y_pred")
+        raise ShapeError(
+            f"y_pred for {spec.name} needs at least 2 classes (columns); got {p.shape[1]}.", argument="y_pred"
+        )
     return t, p
 
 
@@ -154,14 +163,22 @@ def _range_error(a, mask, arg, start, expected, fix):
     )
 
 
-def _check(kind: str, a: np.ndarray, arg: str, start: int, spec: LossSpec, k: int, seen: set[str]) -> np.ndarray:
+def _check(
+    kind: str, a: np.ndarray, arg: str, start: int, spec: LossSpec, k: int, seen: set[str]
+) -> np.ndarray:
     _check_finite(a, arg, start)
     if kind in ("values", "logits", "scores", "class_logits", "class_scores"):
         return a
     if kind == "values_gt_m1":
         if a.min() <= -1:
-            _range_error(a, a <= -1, arg, start, "greater than -1 (the loss takes log(1 + value))",
-                         "Use mse on such data, or shift it so every value is above -1.")
+            _range_error(
+                a,
+                a <= -1,
+                arg,
+                start,
+                "greater than -1 (the loss takes log(1 + value))",
+                "Use mse on such data, or shift it so every value is above -1.",
+            )
         return a
     if kind == "nonneg_values":
         if a.min() < 0:
@@ -169,13 +186,25 @@ def _check(kind: str, a: np.ndarray, arg: str, start: int, spec: LossSpec, k: in
         return a
     if kind == "positive_values":
         if a.min() <= 0:
-            _range_error(a, a <= 0, arg, start, "positive (a predicted rate)",
-                         "Predict log-rates and exponentiate them, or clip at a small positive value.")
+            _range_error(
+                a,
+                a <= 0,
+                arg,
+                start,
+                "positive (a predicted rate)",
+                "Predict log-rates and exponentiate them, or clip at a small positive value.",
+            )
         return a
     if kind == "probabilities":
         if a.min() < 0 or a.max() > 1:
-            _range_error(a, (a < 0) | (a > 1), arg, start, "probabilities in [0, 1]",
-                         "If these are logits or scores, use sigmoid_cross_entropy instead.")
+            _range_error(
+                a,
+                (a < 0) | (a > 1),
+                arg,
+                start,
+                "probabilities in [0, 1]",
+                "If these are logits or scores, use sigmoid_cross_entropy instead.",
+            )
         return a
     if kind == "labels01":
         bad = (a != 0) & (a != 1)
@@ -184,7 +213,8 @@ def _check(kind: str, a: np.ndarray, arg: str, start: int, spec: LossSpec, k: in
             raise LabelError(
                 f"{arg} for {spec.name} must be labels 0 or 1; row {start + i} is {_fmt(a[i])}. "
                 "Map -1 to 0 (or use a margin loss such as hinge).",
-                argument=arg, row=start + i,
+                argument=arg,
+                row=start + i,
             )
         return a
     if kind == "labels_pm1":
@@ -196,20 +226,29 @@ def _check(kind: str, a: np.ndarray, arg: str, start: int, spec: LossSpec, k: in
             raise LabelError(
                 f"{arg} for {spec.name} must be integer class labels 0..{k - 1} (y_pred has {k} columns); "
                 f"row {start + i} is {_fmt(a[i])}.",
-                argument=arg, row=start + i,
+                argument=arg,
+                row=start + i,
             )
         return a
     if kind == "distributions":
         if a.min() < 0 or a.max() > 1:
-            _range_error(a, (a < 0) | (a > 1), arg, start, "rows of probabilities in [0, 1]",
-                         "If these are logits, use softmax_cross_entropy.")
+            _range_error(
+                a,
+                (a < 0) | (a > 1),
+                arg,
+                start,
+                "rows of probabilities in [0, 1]",
+                "If these are logits, use softmax_cross_entropy.",
+            )
         dev = np.abs(a.sum(axis=1) - 1.0)
         if dev.max() > ROW_SUM_TOL:
             i = int(np.flatnonzero(dev > ROW_SUM_TOL)[0])
             raise RowSumError(
                 f"{arg} rows must sum to 1 (±{ROW_SUM_TOL:g}); row {start + i} sums to {_fmt(a[i].sum())} "
-                f"({_value_repr(a, i)}). Normalise each row by its sum, or pass logits to softmax_cross_entropy.",
-                argument=arg, row=start + i,
+                f"({_value_repr(a, i)}). Normalise each row by its sum, or pass logits to "
+                f"softmax_cross_entropy.",
+                argument=arg,
+                row=start + i,
             )
         return a
     raise AssertionError(f"unknown input kind {kind!r} in {spec.name}")  # a bug in a registry entry
@@ -224,7 +263,8 @@ def _labels_pm1(a: np.ndarray, arg: str, start: int, spec: LossSpec, seen: set[s
         i = _first(bad)
         raise LabelError(
             f"{arg} for {spec.name} must be labels -1/+1 (or 0/1); row {start + i} is {_fmt(a[i])}.",
-            argument=arg, row=start + i,
+            argument=arg,
+            row=start + i,
         )
     if is_neg.any():
         seen.add("-1")
@@ -235,7 +275,8 @@ def _labels_pm1(a: np.ndarray, arg: str, start: int, spec: LossSpec, seen: set[s
         raise LabelError(
             f"{arg} for {spec.name} mixes the 0/1 and -1/+1 label conventions (row {start + i} is "
             f"{_fmt(a[i])}). Use one: all labels in {{-1, +1}}, or all in {{0, 1}} (0 is read as -1).",
-            argument=arg, row=start + i,
+            argument=arg,
+            row=start + i,
         )
     if "0" in seen:
         return np.where(is_zero, -1.0, a)

@@ -1,0 +1,92 @@
+"""The metadata is complete for every registered loss: what the app shows comes from here."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import losses
+
+REQUIRED = {
+    "mse",
+    "rmse",
+    "mae",
+    "msle",
+    "huber",
+    "pseudo_huber",
+    "log_cosh",
+    "quantile",
+    "binary_cross_entropy",
+    "sigmoid_cross_entropy",
+    "hinge",
+    "squared_hinge",
+    "categorical_cross_entropy",
+    "sparse_categorical_cross_entropy",
+    "kl_divergence",
+    "softmax_cross_entropy",
+    "general_robust",
+    "binary_focal",
+    "logistic",
+    "exponential",
+    "modified_huber",
+    "zero_one",
+    "poisson",
+    "categorical_hinge",
+}
+
+
+def test_every_required_loss_is_registered():
+    assert REQUIRED <= set(losses.names())
+
+
+def test_names_by_category_partition_the_registry():
+    parts = [losses.names(category=c) for c in losses.CATEGORIES]
+    assert sorted(sum(parts, [])) == sorted(losses.names())
+
+
+@pytest.mark.parametrize("name", losses.names())
+def test_metadata_is_complete(name):
+    spec = losses.get(name)
+    assert spec.name == name
+    for field in ("title", "formula", "summary", "good", "bad"):
+        value = getattr(spec, field)
+        assert isinstance(value, str) and value.strip(), f"{name}.{field} is empty"
+    assert spec.category in losses.CATEGORIES
+    assert spec.y_true in losses.KINDS and spec.y_pred in losses.KINDS
+    assert callable(spec.value) and callable(spec.derivative)
+    props = spec.properties
+    for flag in ("convex", "symmetric", "robust", "smooth", "nonnegative", "zero_at_perfect"):
+        assert isinstance(getattr(props, flag), bool)
+    assert set(spec.equivalents) <= set(losses.FRAMEWORKS)
+    assert all(isinstance(v, str) and v for v in spec.equivalents.values())
+    assert spec.value.__doc__, f"{name}'s function needs a docstring with its formula and reference"
+
+
+@pytest.mark.parametrize("name", losses.names())
+def test_parameters_have_defaults_inside_their_ranges(name):
+    spec = losses.get(name)
+    for p in spec.params:
+        assert p.meaning and p.symbol
+        assert p.check(p.default, name) == p.default
+        assert p.low < p.high
+        assert not math.isnan(p.default)
+
+
+def test_parameters_named_in_the_issue_have_the_documented_defaults():
+    assert losses.get("huber").defaults() == {"delta": 1.0}
+    assert losses.get("pseudo_huber").defaults() == {"delta": 1.0}
+    assert losses.get("quantile").defaults() == {"tau": 0.5}
+    assert losses.get("categorical_cross_entropy").defaults() == {"label_smoothing": 0.0}
+    assert losses.get("softmax_cross_entropy").defaults() == {"label_smoothing": 0.0}
+    assert set(losses.get("general_robust").defaults()) == {"alpha", "scale"}
+    assert set(losses.get("binary_focal").defaults()) == {"gamma", "alpha"}
+
+
+def test_formula_braces_balance():
+    """A cheap guard against broken LaTeX; the browser test renders every formula with KaTeX."""
+    for name in losses.names():
+        f = losses.get(name).formula.replace(r"\{", "").replace(r"\}", "")
+        assert f.count("{") == f.count("}"), name
+        assert f.count(r"\left") == f.count(r"\right"), name
+        assert f.count(r"\begin") == f.count(r"\end"), name

@@ -1,0 +1,128 @@
+"""Extreme inputs: never NaN, never a RuntimeWarning, exact where a closed form is known."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+import losses
+from tests.core.support import sample
+
+EXTREMES = np.array([-1000.0, -710.0, -40.0, -1e-300, 0.0, 1e-300, 40.0, 710.0, 1000.0])
+
+
+def _extreme_inputs(spec, k=3):
+    """Inputs at the edges of each kind: logits/scores at ±1000, probabilities at 0 and 1, huge residuals."""
+    n = EXTREMES.size
+    rng = np.random.default_rng(0)
+    t, p = sample(spec, rng, n, k)
+    if spec.y_pred in ("values", "logits", "scores"):
+        p = EXTREMES.copy()
+    elif spec.y_pred == "probabilities":
+        p = np.array([0.0, 1.0, 1e-300, 1 - 1e-16, 0.5, 0.0, 1.0, 1e-17, 0.999999])
+    elif spec.y_pred == "positive_values":
+        p = np.array([1e-300, 1e-10, 1.0, 1e10, 1e300, 3.0, 0.5, 2.0, 1e-5])
+    elif spec.y_pred == "values_gt_m1":
+        p = np.array([-1 + 1e-15, -0.5, 0.0, 1e300, 1e10, 3.0, 1e-300, 2.0, 7.0])
+    elif spec.y_pred in ("class_logits", "class_scores"):
+        p = np.stack([EXTREMES, -EXTREMES, np.zeros(n)], axis=1)
+    elif spec.y_pred == "distributions":
+        p = np.tile([[1.0, 0.0, 0.0]], (n, 1))
+        p[::2] = [0.0, 0.0, 1.0]
+    return t, p
+
+
+@pytest.mark.parametrize("name", losses.names())
+def test_no_nan_and_no_warning_at_extreme_inputs(name):
+    spec = losses.get(name)
+    t, p = _extreme_inputs(spec)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(divide="raise", invalid="raise"):
+            values = spec.per_sample(t, p)
+            grad = spec.gradient(t, p)
+            cost = spec.cost(t, p)
+    assert not np.isnan(values).any() and not np.isnan(grad).any() and not math.isnan(cost)
+    if name != "exponential":  # e^1000 is beyond float64: the exponential loss is honestly inf there
+        assert np.isfinite(values).all() and np.isfinite(grad).all(), (values, grad)
+
+
+@pytest.mark.parametrize("name", losses.names())
+@pytest.mark.parametrize("seed", range(3))
+def test_no_warning_for_random_valid_inputs_with_any_default(name, seed):
+    spec = losses.get(name)
+    t, p = sample(spec, np.random.default_rng(seed), 50, 5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(divide="raise", invalid="raise"):
+            spec.cost(t, p)
+            spec.gradient(t, p)
+
+
+def test_log_cosh_at_1000_is_1000_minus_log_2():
+    v = losses.get("log_cosh").per_sample([0.0, 0.0], [1000.0, -1000.0])
+    assert v[0] == 1000 - math.log(2) and v[1] == 1000 - math.log(2)
+
+
+def test_log_cosh_is_accurate_for_tiny_residuals():
+    d = 1e-8
+    assert losses.get("log_cosh").per_sample([0.0], [d])[0] == pytest.approx(d * d / 2, rel=1e-12)
+
+
+def test_pseudo_huber_keeps_its_digits_for_tiny_residuals():
+    """The naive δ²(√(1+x²) - 1) gives exactly 0 for d = 1e-9; the stable form gives d²/2."""
+    assert losses.get("pseudo_huber").per_sample([0.0], [1e-9])[0] == pytest.approx(5e-19, rel=1e-12)
+
+
+def test_general_robust_keeps_its_digits_for_tiny_residuals_and_alpha_near_zero():
+    v = losses.get("general_robust").per_sample([0.0], [1e-9], alpha=1e-12, scale=1.0)[0]
+    assert v == pytest.approx(0.5e-18, rel=1e-9)
+
+
+def test_sigmoid_ce_at_logits_plus_minus_1000():
+    s = losses.get("sigmoid_cross_entropy")
+    np.testing.assert_array_equal(
+        s.per_sample([1, 0, 1, 0], [-1000.0, 1000.0, 1000.0, -1000.0]), [1000.0, 1000.0, 0.0, 0.0]
+    )
+    np.testing.assert_array_equal(s.gradient([1, 0], [-1000.0, 1000.0]), [-0.5, 0.5])
+
+
+def test_softmax_ce_at_logits_plus_minus_1000():
+    v = losses.get("softmax_cross_entropy").per_sample([1, 0], [[1000.0, -1000.0], [1000.0, -1000.0]])
+    np.testing.assert_array_equal(v, [2000.0, 0.0])
+
+
+def test_logistic_at_large_margins():
+    v = losses.get("logistic").per_sample([1, 1], [-1000.0, 1000.0])
+    assert v[0] == 1000.0 and v[1] == 0.0
+
+
+def test_exponential_overflows_to_inf_without_a_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert losses.get("exponential").cost([1.0], [-1000.0]) == math.inf
+
+
+def test_focal_is_finite_for_confident_predictions():
+    f = losses.get("binary_focal")
+    v = f.per_sample([1, 0, 1, 0], [1000.0, -1000.0, -1000.0, 1000.0], gamma=2.0, alpha=0.25)
+    np.testing.assert_allclose(v, [0.0, 0.0, 250.0, 750.0])
+
+
+def test_bce_at_exact_zero_and_one_is_clipped_not_infinite():
+    v = losses.get("binary_cross_entropy").per_sample([1, 0], [0.0, 1.0])
+    np.testing.assert_allclose(v, -math.log(np.finfo(float).eps))
+
+
+def test_msle_close_to_minus_one_is_finite():
+    assert math.isfinite(losses.get("msle").cost([0.0], [-1 + 1e-15]))
+
+
+def test_huge_residuals_give_inf_not_nan_for_squared_error():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert losses.get("mse").cost([0.0], [1e200]) == math.inf
+        assert not np.isnan(losses.get("rmse").gradient([0.0, 0.0], [1e200, 1.0])).any()
