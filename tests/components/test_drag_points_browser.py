@@ -1,0 +1,187 @@
+"""drag_points in a real browser: headless Debian Chromium against a tiny demo app
+(light theme here; the dark theme has its own module and server)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+# Fixtures `chromium`, `server` (one per module) and `shots_dir` come from conftest.py.
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+ISO = '[data-testid="stBidiComponentIsolated"]'
+
+
+@pytest.fixture
+def page(chromium, server):
+    from playwright.sync_api import expect
+
+    context = chromium.new_context(viewport={"width": 1280, "height": 720}, color_scheme="light")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server.url)
+    page.wait_for_selector(IDLE)
+    expect(page.locator('[role="slider"]')).to_have_count(10, timeout=15_000)
+    yield page
+    context.close()
+    assert not errors, errors
+
+
+def out(page, key: str) -> list[float]:
+    return json.loads(page.locator(f".st-key-out_{key} [data-testid='stText']").inner_text())
+
+
+def wait_for_output_change(page, key: str, old: list[float]) -> list[float]:
+    from playwright.sync_api import expect
+
+    expect(page.locator(f".st-key-out_{key} [data-testid='stText']")).not_to_have_text(json.dumps(old))
+    page.wait_for_selector(IDLE)
+    return out(page, key)
+
+
+def slider(page, label: str, key: str | None = None):
+    scope = f".st-key-{key} " if key else ""
+    return page.locator(f'{scope}[role="slider"][aria-label="{label}"]')
+
+
+def centre(locator) -> tuple[float, float]:
+    box = locator.bounding_box()
+    assert box is not None
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def test_mounts_in_an_open_shadow_root_with_accessible_sliders(page):
+    assert page.locator(ISO).count() == 3
+    for key, n in (("reg", 5), ("line", 2), ("logits", 3)):
+        assert page.locator(f".st-key-{key} {ISO} [role='slider']").count() == n
+    # not an iframe: the sliders live in an open shadow root of the app page
+    assert page.locator("iframe").count() == 0
+    assert page.evaluate(
+        f"() => [...document.querySelectorAll('{ISO}')]"
+        ".every(e => e.shadowRoot && e.shadowRoot.mode === 'open')"
+    )
+    h = slider(page, "prediction 3")
+    assert h.get_attribute("tabindex") == "0"
+    assert h.get_attribute("aria-valuenow") == "2.00"
+    assert h.get_attribute("aria-valuemin") == "-1"
+    assert h.get_attribute("aria-valuemax") == "6"
+    assert out(page, "reg") == [2.0] * 5
+    assert out(page, "logits") == [2.0, -1.0, 0.5]
+
+
+def test_mouse_drag_sends_on_pointer_up_only(page):
+    h = slider(page, "prediction 3")
+    before = out(page, "reg")
+    x, y = centre(h)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for k in range(1, 9):
+        page.mouse.move(x, y - 10 * k)
+    # live feedback while dragging, but nothing sent yet (no rerun per move)
+    live = float(h.get_attribute("aria-valuenow"))
+    assert live > 2.5
+    assert page.locator(IDLE).count() == 1
+    assert out(page, "reg") == before
+    page.mouse.up()
+    after = wait_for_output_change(page, "reg", before)
+    assert after[:2] == before[:2] and after[3:] == before[3:]
+    assert after[2] == pytest.approx(float(h.get_attribute("aria-valuenow")), abs=0.005)
+    assert after[2] == pytest.approx(live, abs=0.005)
+    assert after[2] != round(after[2], 2)  # the full float, not the rounded label
+
+
+def test_keyboard_moves_by_step_and_keeps_focus(page):
+    h = slider(page, "prediction 2")
+    h.focus()
+    before = out(page, "reg")
+    page.keyboard.press("ArrowUp")
+    after = wait_for_output_change(page, "reg", before)
+    assert after[1] == pytest.approx(before[1] + 0.1)
+    assert h.get_attribute("aria-valuenow") == "2.10"
+    # focus survives the rerun, so the next key goes to the same handle
+    page.keyboard.press("Shift+ArrowDown")
+    after2 = wait_for_output_change(page, "reg", after)
+    assert after2[1] == pytest.approx(after[1] - 1.0)
+    page.keyboard.press("End")
+    after3 = wait_for_output_change(page, "reg", after2)
+    assert after3[1] == 6.0
+    page.keyboard.press("Home")
+    assert wait_for_output_change(page, "reg", after3)[1] == -1.0
+
+
+def test_python_side_reset_moves_the_handle_back(page):
+    h = slider(page, "prediction 4")
+    h.focus()
+    before = out(page, "reg")
+    page.keyboard.press("ArrowDown")
+    moved = wait_for_output_change(page, "reg", before)
+    assert moved != [2.0] * 5
+    page.locator(".st-key-reset_reg button").click()
+    reset = wait_for_output_change(page, "reg", moved)
+    assert reset == [2.0] * 5
+    for i in range(1, 6):
+        assert slider(page, f"prediction {i}").get_attribute("aria-valuenow") == "2.00"
+    # and the widget is live again after the reset
+    h.focus()
+    page.keyboard.press("ArrowUp")
+    assert wait_for_output_change(page, "reg", reset)[3] == pytest.approx(2.1)
+
+
+def test_bars_mode_drag_a_bar_and_keys(page):
+    h = slider(page, "logit dog")
+    before = out(page, "logits")
+    h.focus()
+    page.keyboard.press("ArrowUp")
+    after = wait_for_output_change(page, "logits", before)
+    assert after == pytest.approx([2.0, -0.5, 0.5])
+    # drag the handle on top of the "bird" bar down below zero
+    bird = slider(page, "logit bird")
+    x, y = centre(bird)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x, y + 60, steps=4)
+    page.mouse.up()
+    after2 = wait_for_output_change(page, "logits", after)
+    assert after2[2] < 0.5
+    assert after2[2] == pytest.approx(float(bird.get_attribute("aria-valuenow")), abs=0.005)
+
+
+def test_line_mode_handles(page):
+    h = slider(page, "line end")
+    h.focus()
+    before = out(page, "line")
+    page.keyboard.press("PageDown")
+    assert wait_for_output_change(page, "line", before) == pytest.approx([1.0, 3.0])
+
+
+def test_screenshots_light(page, shots_dir):
+    slider(page, "prediction 3").focus()
+    page.keyboard.press("ArrowUp")
+    page.wait_for_timeout(300)
+    page.wait_for_selector(IDLE)
+    page.screenshot(path=str(shots_dir / "drag_points_light_top.png"))
+    page.locator(".st-key-line").screenshot(path=str(shots_dir / "drag_points_light_line.png"))
+    slider(page, "logit cat").focus()
+    page.locator(".st-key-logits").screenshot(path=str(shots_dir / "drag_points_light_bars.png"))
+
+
+def test_screenshot_app_dark_palette(chromium, server, shots_dir):
+    """The app's config defines [theme.dark]; a dark-scheme browser gets it."""
+    from playwright.sync_api import expect
+
+    context = chromium.new_context(viewport={"width": 1280, "height": 720}, color_scheme="dark")
+    try:
+        page = context.new_page()
+        page.goto(server.url)
+        page.wait_for_selector(IDLE)
+        handle = slider(page, "prediction 2", key="reg")
+        expect(handle).to_have_attribute("aria-valuenow", "2.00", timeout=15_000)
+        fill = handle.evaluate("el => getComputedStyle(el.getRootNode().querySelector('.dp-target')).fill")
+        assert fill == "rgb(17, 20, 24)"  # the app's dark backgroundColor #111418
+        handle.focus()
+        page.screenshot(path=str(shots_dir / "drag_points_appdark_top.png"))
+    finally:
+        context.close()
