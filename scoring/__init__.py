@@ -1,0 +1,51 @@
+"""Scoring users' CSV files: read them as they are, detect the task and the columns, score in chunks.
+
+>>> import scoring
+>>> fmt, det = scoring.inspect(b"y_true,y_pred\\n1,1.5\\n2,2\\n")
+>>> det.task, det.y_true, det.y_pred
+('regression', ('y_true',), ('y_pred',))
+>>> round(scoring.score(b"y_true,y_pred\\n1,1.5\\n2,2\\n", fmt, det).costs["mse"], 6)
+0.125
+
+Every number comes from ``losses``; every problem with the file is a ``ScoringError`` with a message for a
+person. No Streamlit here: the page (pages/score.py) and the command line (``python -m scoring``) share it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from scoring.chunked import FIXES, Plan, Result, plans, safe_cell, score, to_csv_bytes
+from scoring.detect import TASKS, Detection, detect
+from scoring.errors import KINDS, ScoringError
+from scoring.reader import CsvFormat, Source, read_sample, sniff
+
+
+def inspect(
+    source: Source,
+    *,
+    max_bytes: int | None = None,
+    delimiter: str | None = None,
+    header: bool | None = None,
+    encoding: str | None = None,
+    decimal: str | None = None,
+    task: str | None = None,
+    y_true: Sequence[str] | None = None,
+    y_pred: Sequence[str] | None = None,
+    id_column: str | None = None,
+    positive: str | None = None,
+    pred_kind: str | None = None,
+) -> tuple[CsvFormat, Detection]:
+    """Sniff the format and detect the task and columns; every argument given overrides the guess."""
+    fmt = sniff(source, max_bytes=max_bytes, delimiter=delimiter, header=header, encoding=encoding,
+                decimal=decimal)  # fmt: skip
+    sample = read_sample(source, fmt)
+    det = detect(sample, fmt, task=task, y_true=y_true, y_pred=y_pred, id_column=id_column, positive=positive,
+                 pred_kind=pred_kind)  # fmt: skip
+    return fmt, det
+
+
+__all__ = [
+    "FIXES", "KINDS", "TASKS", "CsvFormat", "Detection", "Plan", "Result", "ScoringError", "Source", "detect",
+    "inspect", "plans", "read_sample", "safe_cell", "score", "sniff", "to_csv_bytes",
+]  # fmt: skip

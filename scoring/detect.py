@@ -1,0 +1,686 @@
+"""Detecting the task and the columns from a sample of the file, and saying why.
+
+The detector looks at column names (``y_true``, ``prediction``, ``prob_cat``, ...) when there are any and at
+the values always: a label column of two classes makes a binary task, a group of per-class columns a
+multi-class one, two columns of real numbers a regression. Every choice can be overridden; an override is
+checked against the file and a choice that cannot work is a ``ScoringError`` that says why.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from scoring.errors import ScoringError
+from scoring.reader import CsvFormat, numeric
+
+TASKS = ("regression", "binary", "multiclass")
+ROW_SUM_TOL = 1e-3  # rows of class probabilities within this of 1 count as summing to 1 (CSV rounding)
+
+_ID_NAMES = {"id", "index", "row", "row_id", "rowid", "idx", "unnamed: 0", "key", "sample", "sample_id", "#"}
+_TRUE_NAMES = [
+    "y_true", "ytrue", "y", "target", "label", "labels", "actual", "actuals", "truth", "ground_truth", "true",
+    "observed", "class", "y_test", "outcome", "gold", "true_label", "true_value", "obs", "response",
+]  # fmt: skip
+_PRED_NAMES = [
+    "y_pred", "ypred", "pred", "preds", "prediction", "predictions", "predicted", "yhat", "y_hat", "score",
+    "scores", "prob", "proba", "probability", "logit", "logits", "output", "forecast", "estimate", "fitted",
+    "p", "y_score", "y_prob", "y_proba", "pred_prob", "predicted_probability", "decision", "margin",
+]  # fmt: skip
+_PRED_PREFIXES = (
+    "y_pred_",
+    "prob_",
+    "proba_",
+    "probability_",
+    "p_",
+    "pred_",
+    "score_",
+    "logit_",
+    "prob.",
+    "p.",
+)
+_PRED_SUFFIXES = ("_prob", "_proba", "_probability", "_score", "_logit", "_pred")
+_TRUE_PREFIXES = ("y_true_", "true_", "target_", "label_", "actual_", "onehot_", "y_")
+_NUMBERED_STEMS = {"p", "prob", "proba", "pred", "score", "logit", "class", "c", "y_pred", "output", "out"}
+_POSITIVE_WORDS = {"1", "true", "yes", "y", "t", "pos", "positive", "spam", "rain", "fraud", "churn", "sick",
+                   "default", "success", "win", "event", "malignant", "abnormal", "+1"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Detection:
+    """What the file holds: the task, which columns are truth and prediction, and how to read them."""
+
+    task: str
+    y_true: tuple[str, ...]  # one label/target column, or k target-distribution columns
+    y_pred: tuple[str, ...]  # one prediction column, or k per-class columns
+    pred_kind: str  # "values" | "probabilities" | "logits"
+    true_kind: str  # "values" | "labels" | "distributions"
+    id_column: str | None = None
+    classes: tuple[str, ...] = ()  # binary: (negative, positive); multiclass: one per y_pred column
+    #: label value (a float, or a string) -> class index; binary 0/1, multiclass the y_pred column
+    label_map: tuple[tuple[object, int], ...] = ()
+    row_sums_ok: bool = True  # multiclass probabilities: rows of the sample sum to 1
+    reasons: tuple[str, ...] = field(default=(), compare=False)
+    ignored: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def columns(self) -> list[str]:
+        cols = list(self.y_true) + [c for c in self.y_pred if c not in self.y_true]
+        if self.id_column and self.id_column not in cols:
+            cols.insert(0, self.id_column)
+        return cols
+
+    def to_dict(self) -> dict:
+        return {
+            "task": self.task,
+            "y_true": list(self.y_true),
+            "y_pred": list(self.y_pred),
+            "pred_kind": self.pred_kind,
+            "true_kind": self.true_kind,
+            "id_column": self.id_column,
+            "classes": list(self.classes),
+            "label_map": [[k, v] for k, v in self.label_map],
+            "row_sums_ok": self.row_sums_ok,
+            "reasons": list(self.reasons),
+            "ignored": list(self.ignored),
+        }
+
+
+# -- profiles ----------------------------------------------------------------------------------------
+@dataclass
+class _Col:
+    name: str
+    numeric: bool
+    values: np.ndarray | None  # float64 with NaN for missing (numeric columns)
+    texts: list[str]  # distinct non-missing texts (first 60), for text columns
+    missing: int
+    n: int
+    raw: pd.Series | None = None
+
+    @property
+    def finite(self) -> np.ndarray:
+        v = self.values
+        return v[np.isfinite(v)] if v is not None else np.empty(0)
+
+    def distinct(self, limit: int = 60) -> list:
+        if self.numeric:
+            u = np.unique(self.finite)
+            return [float(x) for x in u[: limit + 1]]
+        return self.texts[: limit + 1]
+
+    @property
+    def integral(self) -> bool:
+        f = self.finite
+        return self.numeric and f.size > 0 and bool(np.all(f == np.round(f)))
+
+    @property
+    def empty(self) -> bool:
+        return self.missing == self.n
+
+
+def label_key(value: object) -> object:
+    """The key of a label value in ``Detection.label_map``: floats for numbers and booleans, else text."""
+    if isinstance(value, (bool, np.bool_)):
+        return 1.0 if value else 0.0
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    text = str(value).strip()
+    low = text.lower()
+    if low in ("true", "false"):
+        return 1.0 if low == "true" else 0.0
+    try:
+        f = float(text)
+    except ValueError:
+        return text
+    return f if math.isfinite(f) else text
+
+
+def _show(key: object) -> str:
+    if isinstance(key, float):
+        return f"{key:g}"
+    return str(key)
+
+
+def _profile(frame: pd.DataFrame) -> dict[str, _Col]:
+    out: dict[str, _Col] = {}
+    for name in frame.columns:
+        s = frame[name]
+        n = len(s)
+        missing = int(s.isna().sum())
+        if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
+            vals = s.to_numpy(dtype=np.float64, na_value=np.nan)
+            out[name] = _Col(name, True, vals, [], missing, n)
+            continue
+        text = s.astype("string").str.strip()
+        low = text.str.lower()
+        conv = pd.to_numeric(low.map({"true": "1", "false": "0"}).fillna(text), errors="coerce")
+        present = int(text.notna().sum() - (text == "").sum())
+        missing = n - present
+        good = int(conv.notna().sum())
+        if present and good >= 0.9 * present:  # numbers with a stray bad cell: the scorer will name the cell
+            out[name] = _Col(name, True, conv.to_numpy(dtype=np.float64, na_value=np.nan), [], missing, n, s)
+        else:
+            distinct = list(dict.fromkeys(t for t in text.dropna().tolist() if t != ""))[:61]
+            out[name] = _Col(name, False, None, distinct, missing, n, s)
+    return out
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"\s+", "_", name.strip().lower())
+
+
+def _named(cols: Sequence[str], names: list[str]) -> str | None:
+    by = {_norm(c): c for c in cols}
+    for n in names:
+        if n in by:
+            return by[n]
+    return None
+
+
+def _strip_affix(name: str, prefixes: Sequence[str], suffixes: Sequence[str] = ()) -> str | None:
+    low = name.strip().lower()
+    for p in prefixes:
+        if low.startswith(p) and len(low) > len(p):
+            return name.strip()[len(p) :]
+    for s in suffixes:
+        if low.endswith(s) and len(low) > len(s):
+            return name.strip()[: -len(s)]
+    return None
+
+
+def _group(cols: Sequence[str], profiles: dict[str, _Col], prefixes, suffixes=()) -> dict[str, str]:
+    """Numeric columns named with one of the affixes: class suffix -> column (the largest group)."""
+    best: dict[str, str] = {}
+    for p in list(prefixes) + [None]:
+        group: dict[str, str] = {}
+        for c in cols:
+            if not profiles[c].numeric:
+                continue
+            cls = _strip_affix(c, [p] if p else [], () if p else suffixes)
+            if cls is not None and cls not in group:
+                group[cls] = c
+        if len(group) > len(best):
+            best = group
+    if len(best) < 2 and prefixes is _PRED_PREFIXES:  # p1, p2, p3 / class0, class1: a short stem and a number
+        stems: dict[str, dict[str, str]] = {}
+        for c in cols:
+            m = re.match(r"^\s*([A-Za-z_]*?)[_ .]?(\d+)\s*$", c)
+            if m and m.group(1).lower() in _NUMBERED_STEMS and profiles[c].numeric:
+                stems.setdefault(m.group(1).lower(), {})[m.group(2)] = c
+        for group in stems.values():
+            if len(group) > len(best):
+                best = group
+    return best if len(best) >= 2 else {}
+
+
+def _is_probish(name: str) -> bool:
+    """A column named like probabilities (prob, proba, p_..., y_prob)."""
+    low = _norm(name)
+    return "prob" in low or low == "p" or low.startswith("p_") or low.endswith("_p")
+
+
+def _is_id(col: _Col, position: int, fmt: CsvFormat) -> str | None:
+    name = _norm(col.name)
+    if name in _ID_NAMES or name.endswith("_id"):
+        return f"{col.name!r} is named like an id"
+    if name in _TRUE_NAMES or name in _PRED_NAMES or _is_probish(col.name):
+        return None
+    if position == 0 and fmt.header and col.name == "column 1":
+        return "the first column has no name (a pandas index)"
+    if col.numeric and position == 0 and col.n >= 5 and col.missing == 0 and col.integral:
+        d = np.diff(col.values)
+        if np.all(d == 1) and col.values[0] in (0.0, 1.0):
+            return f"{col.name!r} counts 0, 1, 2, ... like a row index"
+    if not col.numeric and col.n >= 20 and col.missing == 0 and len(col.texts) > 60:
+        return f"{col.name!r} is text with a different value in every row"
+    return None
+
+
+def _check_cols(names: Sequence[str], fmt_cols: Sequence[str], what: str) -> tuple[str, ...]:
+    for n in names:
+        if n not in fmt_cols:
+            raise ScoringError(
+                "column",
+                f"There is no column {n!r} to use as {what}. The columns are: "
+                + ", ".join(repr(c) for c in fmt_cols) + ".",
+                column=n,
+            )  # fmt: skip
+    return tuple(names)
+
+
+# -- detection ---------------------------------------------------------------------------------------
+def detect(
+    sample: pd.DataFrame,
+    fmt: CsvFormat,
+    *,
+    task: str | None = None,
+    y_true: Sequence[str] | None = None,
+    y_pred: Sequence[str] | None = None,
+    id_column: str | None = None,
+    positive: str | None = None,
+    pred_kind: str | None = None,
+) -> Detection:
+    """Detect the task and the columns from ``sample``; any argument given overrides that choice."""
+    if task in ("auto", ""):
+        task = None
+    if task is not None and task not in TASKS:
+        raise ScoringError("detect", f"Unknown task {task!r}; choose one of auto, {', '.join(TASKS)}.")
+    if pred_kind in ("auto", ""):
+        pred_kind = None
+    if pred_kind is not None and pred_kind not in ("values", "probabilities", "logits"):
+        raise ScoringError(
+            "detect", f"Unknown prediction kind {pred_kind!r}; choose probabilities or logits."
+        )
+    cols = list(sample.columns)
+    profiles = _profile(sample)
+    reasons: list[str] = []
+    ignored: list[str] = []
+
+    for c in cols:
+        if profiles[c].empty and c not in (y_true or ()) and c not in (y_pred or ()):
+            ignored.append(c)
+    if ignored:
+        reasons.append("Ignored empty column(s): " + ", ".join(repr(c) for c in ignored) + ".")
+    live = [c for c in cols if c not in ignored]
+
+    # the id column
+    chosen = set(y_true or ()) | set(y_pred or ())
+    if id_column in ("", "none", None):
+        id_col = None
+        if id_column is None:
+            for c in live:
+                why = _is_id(profiles[c], cols.index(c), fmt)
+                if why and c not in chosen:
+                    id_col = c
+                    reasons.append(f"Id column: {c!r} ({why}); it is kept in the report, not scored.")
+                    break
+    else:
+        id_col = _check_cols([id_column], cols, "the id column")[0]
+        reasons.append(f"Id column: {id_col!r} (as chosen).")
+    pool = [c for c in live if c != id_col]
+    if len(pool) < 2 and not (y_true and y_pred):
+        raise ScoringError(
+            "one_column",
+            "After setting aside the id column the file has only one column ("
+            + ", ".join(repr(c) for c in pool) + "). Scoring needs true values and predictions.",
+        )  # fmt: skip
+    if y_true:
+        y_true = _check_cols(y_true, cols, "y_true")
+    if y_pred:
+        y_pred = _check_cols(y_pred, cols, "y_pred")
+
+    if task is None:
+        task, y_true, y_pred = _guess(pool, profiles, y_true, y_pred, reasons)
+    else:
+        reasons.append(f"Task: {task} (as chosen).")
+        y_true, y_pred = _columns_for(task, pool, profiles, y_true, y_pred, reasons)
+
+    for c in list(y_true) + list(y_pred):
+        if c == id_col:
+            raise ScoringError(
+                "column", f"Column {c!r} is the id column; it cannot also be scored.", column=c
+            )
+    overlap = set(y_true) & set(y_pred)
+    if overlap:
+        c = sorted(overlap)[0]
+        raise ScoringError("column", f"Column {c!r} is chosen as both y_true and y_pred.", column=c)
+    extra = [c for c in pool if c not in y_true and c not in y_pred and c not in ignored]
+    if extra:
+        reasons.append("Not used: " + ", ".join(repr(c) for c in extra) + ".")
+
+    if task == "regression":
+        return _regression(y_true, y_pred, profiles, id_col, reasons, ignored)
+    if task == "binary":
+        return _binary(y_true, y_pred, profiles, id_col, positive, pred_kind, reasons, ignored)
+    return _multiclass(y_true, y_pred, profiles, id_col, pred_kind, reasons, ignored)
+
+
+def _label_like(col: _Col) -> bool:
+    if col.numeric:
+        return col.integral and len(col.distinct(60)) <= 60
+    return 1 <= len(col.texts) <= 60
+
+
+def _binary_labels(col: _Col) -> bool:
+    d = col.distinct(3)
+    if col.numeric:
+        return len(d) <= 2 and set(d) <= {0.0, 1.0, -1.0} and not set(d) == {0.0, -1.0}
+    keys = {label_key(t) for t in d}
+    return len(d) == 2 or (len(d) <= 2 and keys <= {0.0, 1.0, -1.0})
+
+
+def _guess(pool, profiles, y_true, y_pred, reasons):
+    """Choose the task and columns when the task is not given."""
+    pred_group = _group(
+        [c for c in pool if c not in (y_true or ())], profiles, _PRED_PREFIXES, _PRED_SUFFIXES
+    )
+    if y_pred and len(y_pred) >= 2:
+        reasons.append(f"Task: multiclass ({len(y_pred)} prediction columns were chosen).")
+        return "multiclass", *_columns_for(
+            "multiclass", pool, profiles, y_true, y_pred, reasons, announce=False
+        )
+    if y_pred is None and pred_group:
+        names = ", ".join(repr(c) for c in pred_group.values())
+        reasons.append(f"Task: multiclass (one prediction column per class: {names}).")
+        return "multiclass", *_columns_for(
+            "multiclass", pool, profiles, y_true, None, reasons, announce=False
+        )
+    # a label column whose values name other columns: the class columns
+    for c in pool:
+        col = profiles[c]
+        if y_true and c not in y_true:
+            continue
+        if not _label_like(col):
+            continue
+        keys = [_show(label_key(v)) for v in col.distinct(60)]
+        others = {o.strip().lower(): o for o in pool if o != c and profiles[o].numeric}
+        if len(keys) >= 2 and all(k.lower() in others for k in keys) and y_pred is None:
+            reasons.append(f"Task: multiclass (the labels in {c!r} name the other columns).")
+            return "multiclass", *_columns_for(
+                "multiclass", pool, profiles, (c,), None, reasons, announce=False
+            )
+    yt = y_true[0] if y_true else (_named(pool, _TRUE_NAMES) or None)
+    # positional multi-class: integer labels 0..k-1 and k numeric columns besides
+    if yt is None and y_pred is None:
+        first = profiles[pool[0]]
+        rest = [c for c in pool[1:] if profiles[c].numeric]
+        if first.integral and len(rest) >= 3 and first.finite.min() >= 0 and first.finite.max() < len(rest):
+            reasons.append(f"Task: multiclass (integer labels in {pool[0]!r}, {len(rest)} class columns).")
+            return "multiclass", *_columns_for("multiclass", pool, profiles, (pool[0],), tuple(rest), reasons,
+                                               announce=False)  # fmt: skip
+    if yt is None:
+        yt = pool[0]
+    col = profiles[yt]
+    rest_num = [c for c in pool if c != yt and profiles[c].numeric]
+    probish = (y_pred and _is_probish(y_pred[0])) or (not y_pred and rest_num and _is_probish(rest_num[0]))
+    if col.integral and len(col.distinct(10)) <= 10 and probish and not _binary_labels(col):
+        reasons.append(
+            f"Task: binary (the prediction column is named like probabilities; {yt!r} holds labels)."
+        )
+        return "binary", *_columns_for("binary", pool, profiles, (yt,), y_pred, reasons, announce=False)
+    if _binary_labels(col):
+        shown = ", ".join(_show(label_key(v)) for v in col.distinct(2))
+        reasons.append(f"Task: binary ({yt!r} holds two classes: {shown}).")
+        return "binary", *_columns_for("binary", pool, profiles, (yt,), y_pred, reasons, announce=False)
+    if not col.numeric:
+        if len(col.texts) > 2:
+            raise ScoringError(
+                "detect",
+                f"Column {yt!r} holds {len(col.texts)} class names but there is no column of "
+                "probabilities or "
+                "logits per class. Name them after the classes (for example prob_" + col.texts[0] + "), or "
+                "choose the columns yourself.",
+                column=yt,
+            )
+        raise ScoringError(
+            "detect", f"Column {yt!r} holds text, so it cannot be a regression target.", column=yt
+        )
+    reasons.append(f"Task: regression ({yt!r} holds real numbers).")
+    return "regression", *_columns_for("regression", pool, profiles, (yt,), y_pred, reasons, announce=False)
+
+
+def _columns_for(task, pool, profiles, y_true, y_pred, reasons, announce=True):
+    """Fill in whichever of y_true / y_pred is not given, for a known task."""
+    if task == "multiclass":
+        if y_pred is None:
+            rest = [c for c in pool if c not in (y_true or ())]
+            group = _group(rest, profiles, _PRED_PREFIXES, _PRED_SUFFIXES)
+            if not group and y_true and len(y_true) == 1:
+                col = profiles[y_true[0]]
+                keys = {_show(label_key(v)).lower() for v in col.distinct(60)}
+                group = {o: o for o in rest if profiles[o].numeric and o.strip().lower() in keys}
+            if not group:
+                targets = set(_group(rest, profiles, _TRUE_PREFIXES).values())
+                group = {c: c for c in rest if profiles[c].numeric and c not in targets}
+            if len(group) < 2:
+                raise ScoringError(
+                    "detect",
+                    "A multi-class file needs one column of probabilities or logits per class "
+                    "(at least two), "
+                    "for example prob_cat, prob_dog, prob_bird.",
+                )
+            y_pred = tuple(group.values())
+            reasons.append("Prediction columns: " + ", ".join(repr(c) for c in y_pred) + ".")
+        if y_true is None:
+            rest = [c for c in pool if c not in y_pred]
+            tgroup = _group(rest, profiles, _TRUE_PREFIXES)
+            pred_classes = [_class_name(c) for c in y_pred]
+            if tgroup and len(tgroup) == len(y_pred):
+                by = {k.lower(): v for k, v in tgroup.items()}
+                if all(k.lower() in by for k in pred_classes):
+                    y_true = tuple(by[k.lower()] for k in pred_classes)
+                else:
+                    y_true = tuple(tgroup.values())
+                reasons.append("Targets: one column per class (" + ", ".join(repr(c) for c in y_true) + ").")
+            else:
+                yt = _named(rest, _TRUE_NAMES) or next((c for c in rest if _label_like(profiles[c])), None)
+                if yt is None:
+                    raise ScoringError(
+                        "detect", "No column of class labels was found; choose y_true yourself."
+                    )
+                y_true = (yt,)
+                reasons.append(f"Labels: {yt!r}.")
+        return tuple(y_true), tuple(y_pred)
+    if y_true is None:
+        yt = _named([c for c in pool if c not in (y_pred or ())], _TRUE_NAMES)
+        if yt is None:
+            yt = next(c for c in pool if c not in (y_pred or ()))
+            reasons.append(f"y_true: {yt!r} (the first column; no column is named like a target).")
+        else:
+            reasons.append(f"y_true: {yt!r} (by its name).")
+        y_true = (yt,)
+    else:
+        reasons.append(f"y_true: {y_true[0]!r}" + (" (as chosen)." if announce else "."))
+    if y_pred is None:
+        rest = [c for c in pool if c not in y_true]
+        yp = _named(rest, _PRED_NAMES)
+        if yp is not None:
+            reasons.append(f"y_pred: {yp!r} (by its name).")
+        else:
+            numeric = [c for c in rest if profiles[c].numeric]
+            if not numeric:
+                raise ScoringError(
+                    "detect",
+                    "No column of numeric predictions was found: " + ", ".join(
+                        f"{c!r} holds text" for c in rest) + ". Choose y_pred yourself.",
+                )  # fmt: skip
+            yp = numeric[0]
+            reasons.append(f"y_pred: {yp!r} (the first numeric column after y_true).")
+        y_pred = (yp,)
+    else:
+        reasons.append(f"y_pred: {', '.join(repr(c) for c in y_pred)} (as chosen).")
+    if len(y_true) != 1:
+        raise ScoringError("column", f"A {task} task takes one y_true column; got {len(y_true)}.")
+    if len(y_pred) != 1:
+        raise ScoringError(
+            "column", f"A {task} task takes one y_pred column; got {len(y_pred)}. For one column per class "
+            "choose the task multiclass.",
+        )  # fmt: skip
+    return tuple(y_true), tuple(y_pred)
+
+
+def _class_name(column: str) -> str:
+    return _strip_affix(column, _PRED_PREFIXES, _PRED_SUFFIXES) or column.strip()
+
+
+def _require_numeric(profiles, names, role):
+    for c in names:
+        if profiles[c].raw is not None:
+            numeric(profiles[c].raw, c, 1)  # names the first cell that is not a number
+        if not profiles[c].numeric:
+            sample = profiles[c].texts[0] if profiles[c].texts else ""
+            raise ScoringError(
+                "non_numeric",
+                f"Column {c!r} ({role}) holds text such as {sample[:40]!r}, not numbers.",
+                column=c,
+                value=sample,
+            )
+
+
+def _regression(y_true, y_pred, profiles, id_col, reasons, ignored) -> Detection:
+    _require_numeric(profiles, list(y_true) + list(y_pred), "regression needs numbers")
+    return Detection("regression", y_true, y_pred, "values", "values", id_col, reasons=tuple(reasons),
+                     ignored=tuple(ignored))  # fmt: skip
+
+
+def _pred_kind_binary(profiles, c, reasons, forced) -> str:
+    f = profiles[c].finite
+    if forced:
+        reasons.append(f"Predictions: {forced} (as chosen).")
+        return forced
+    if f.size and f.min() >= 0 and f.max() <= 1:
+        reasons.append(f"Predictions: probabilities ({c!r} lies within [0, 1]).")
+        return "probabilities"
+    lo, hi = (float(f.min()), float(f.max())) if f.size else (0.0, 0.0)
+    inside = float(np.mean((f >= 0) & (f <= 1))) if f.size else 0.0
+    if _is_probish(c) and inside >= 0.9:
+        reasons.append(
+            f"Predictions: probabilities ({c!r} is named like probabilities and mostly lies in [0, 1])."
+        )
+        return "probabilities"
+    reasons.append(f"Predictions: logits or scores ({c!r} ranges from {lo:g} to {hi:g}, outside [0, 1]).")
+    return "logits"
+
+
+def _binary(y_true, y_pred, profiles, id_col, positive, pred_kind, reasons, ignored) -> Detection:
+    yt, yp = y_true[0], y_pred[0]
+    _require_numeric(profiles, [yp], "predictions")
+    col = profiles[yt]
+    keys = list(dict.fromkeys(label_key(v) for v in col.distinct(60)))
+    if len(keys) > 2:
+        shown = ", ".join(_show(k) for k in keys[:6]) + (", ..." if len(keys) > 6 else "")
+        raise ScoringError(
+            "labels",
+            f"Column {yt!r} has {len(keys)} different labels ({shown}); a binary task needs two. "
+            "Choose the task "
+            "multiclass, or another y_true column.",
+            column=yt,
+        )
+    if positive is not None and positive != "":
+        pk = label_key(positive)
+        if pk not in keys and len(keys) == 2:
+            raise ScoringError(
+                "labels", f"The positive class {positive!r} is not one of the labels in {yt!r}: "
+                + ", ".join(_show(k) for k in keys) + ".", column=yt,
+            )  # fmt: skip
+        pos, why = pk, "as chosen"
+    elif set(keys) <= {0.0, 1.0, -1.0}:
+        pos, why = 1.0, "the label 1"
+    else:
+        suffix = (_class_name(yp) or "").lower()
+        hit = [k for k in keys if _show(k).lower() == suffix]
+        words = [k for k in keys if _show(k).lower() in _POSITIVE_WORDS]
+        if hit:
+            pos, why = hit[0], f"the prediction column {yp!r} is named after it"
+        elif len(words) == 1:
+            pos, why = words[0], "its name"
+        else:
+            pos, why = sorted(keys, key=str)[-1], "the last in sorted order, as scikit-learn does"
+    others = [k for k in keys if k != pos]
+    if set(keys) <= {0.0, 1.0, -1.0} and pos == 1.0:
+        neg = -1.0 if -1.0 in keys else 0.0
+    else:
+        neg = others[0] if others else ("not " + _show(pos))
+    label_map = ((neg, 0), (pos, 1))
+    if not (isinstance(neg, float) and isinstance(pos, float)):
+        reasons.append(f"Positive class: {_show(pos)!r} ({why}); the other class is {_show(neg)!r}.")
+    kind = _pred_kind_binary(profiles, yp, reasons, pred_kind)
+    return Detection("binary", y_true, y_pred, kind, "labels", id_col, classes=(_show(neg), _show(pos)),
+                     label_map=label_map, reasons=tuple(reasons), ignored=tuple(ignored))  # fmt: skip
+
+
+def _multiclass(y_true, y_pred, profiles, id_col, pred_kind, reasons, ignored) -> Detection:
+    _require_numeric(profiles, list(y_pred), "class predictions")
+    k = len(y_pred)
+    if k < 2:
+        raise ScoringError(
+            "column", "A multiclass task needs one prediction column per class (at least two)."
+        )
+    classes = tuple(_class_name(c) for c in y_pred)
+    P = np.column_stack([profiles[c].values for c in y_pred])
+    fin = P[np.all(np.isfinite(P), axis=1)]
+    if pred_kind:
+        kind = pred_kind
+        reasons.append(f"Predictions: {kind} (as chosen).")
+    elif fin.size and fin.min() >= 0 and fin.max() <= 1:
+        kind = "probabilities"
+    elif fin.size and all(_is_probish(c) for c in y_pred) and np.mean((fin >= 0) & (fin <= 1)) >= 0.9:
+        kind = "probabilities"  # named like probabilities; the scorer names the cells outside [0, 1]
+    else:
+        kind = "logits"
+    row_ok = True
+    if kind == "probabilities":
+        sums = fin.sum(axis=1) if fin.size else np.ones(1)
+        worst = int(np.argmax(np.abs(sums - 1))) if sums.size else 0
+        row_ok = bool(np.all(np.abs(sums - 1) <= ROW_SUM_TOL))
+        if not pred_kind:
+            reasons.append(
+                "Predictions: class probabilities (all within [0, 1]"
+                + (
+                    ", rows sum to 1)."
+                    if row_ok
+                    else f"; but rows do not all sum to 1, e.g. {sums[worst]:.4g})."
+                )
+            )
+    elif not pred_kind:
+        reasons.append(
+            "Predictions: logits or scores (values outside [0, 1]); softmax turns them into probabilities."
+        )
+    if len(y_true) > 1:
+        if len(y_true) != k:
+            raise ScoringError(
+                "column", f"There are {len(y_true)} target columns but {k} prediction columns; "
+                "they must pair up "
+                "one per class.",
+            )  # fmt: skip
+        _require_numeric(profiles, list(y_true), "per-class targets")
+        return Detection("multiclass", y_true, y_pred, kind, "distributions", id_col, classes=classes,
+                         row_sums_ok=row_ok, reasons=tuple(reasons), ignored=tuple(ignored))  # fmt: skip
+    yt = y_true[0]
+    col = profiles[yt]
+    keys = list(dict.fromkeys(label_key(v) for v in col.distinct(60)))
+    lower = {c.lower(): i for i, c in enumerate(classes)}
+    if keys and all(_show(kk).lower() in lower for kk in keys):
+        label_map = tuple((kk, lower[_show(kk).lower()]) for kk in keys)
+        # also map every class name, so labels seen later in the file are known
+        extra = tuple((label_key(c), i) for i, c in enumerate(classes) if label_key(c) not in dict(label_map))
+        label_map = label_map + extra
+        reasons.append("Classes: labels matched to prediction columns by name.")
+    elif keys and all(isinstance(kk, float) and kk.is_integer() for kk in keys):
+        lo, hi = min(keys), max(keys)
+        if lo >= 0 and hi <= k - 1:
+            label_map = tuple((float(i), i) for i in range(k))
+            reasons.append(f"Classes: integer labels 0..{k - 1} in column order.")
+        elif lo >= 1 and hi <= k:
+            label_map = tuple((float(i + 1), i) for i in range(k))
+            reasons.append(f"Classes: integer labels 1..{k} read as the columns in order (1 is the first).")
+        else:
+            v = col.values
+            i = int(np.flatnonzero(np.isfinite(v) & ((v < 0) | (v > k - 1)))[0])
+            raise ScoringError(
+                "labels",
+                f"Row {i + 1}, column {yt!r}: the label {v[i]:g} is not a class. "
+                f"With {k} class columns the labels must be 0..{k - 1} (or 1..{k}); "
+                f"this column runs from {lo:g} to {hi:g}. Fix the label, or name the columns "
+                "after the classes.",
+                row=i + 1,
+                column=yt,
+                value=float(v[i]),
+            )
+    else:
+        unknown = [_show(kk) for kk in keys if _show(kk).lower() not in lower][:5]
+        raise ScoringError(
+            "labels",
+            f"The labels in {yt!r} (such as {', '.join(repr(u) for u in unknown)}) do not match the class "
+            f"columns ({', '.join(repr(c) for c in classes)}). Name the columns after the classes, e.g. "
+            f"prob_{unknown[0] if unknown else 'cat'}.",
+            column=yt,
+        )
+    return Detection("multiclass", y_true, y_pred, kind, "labels", id_col, classes=classes,
+                     label_map=label_map,
+                     row_sums_ok=row_ok, reasons=tuple(reasons), ignored=tuple(ignored))  # fmt: skip

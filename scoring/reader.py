@@ -1,0 +1,477 @@
+"""Reading the CSV files people really have: sniffing the format, then reading in chunks.
+
+``sniff`` looks at the first few hundred kilobytes and decides the encoding, the delimiter, the decimal mark
+and whether there is a header row, and writes down why (``CsvFormat.notes``). ``read_sample`` and
+``iter_chunks`` then read with pandas' C parser using exactly that format, so the sample the detector sees and
+the chunks the scorer sees are parsed the same way. Every failure is a ``ScoringError`` with a message for a
+person; no pandas or codec exception leaves this module.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import warnings
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from scoring.errors import ScoringError
+
+Source = str | os.PathLike | bytes
+
+SNIFF_BYTES = 256 * 1024  # how much of the file the sniffer looks at
+SNIFF_LINES = 200  # how many lines it parses to choose the delimiter and the header
+SAMPLE_ROWS = 20_000  # rows the detector sees
+CHUNK_ROWS = 262_144  # rows per chunk when scoring (memory stays flat: a few tens of MB per chunk)
+DELIMITERS = (",", ";", "\t", "|")
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+#: Magic numbers of files people upload by mistake, and what to tell them.
+_MAGIC = (
+    (b"PK\x03\x04", "a ZIP archive (an Excel .xlsx workbook is one)", "In Excel use File > Save As > CSV."),
+    (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook", "In Excel use File > Save As > CSV."),
+    (b"PAR1", "a Parquet file", "Export it with pandas: pd.read_parquet(f).to_csv('out.csv', index=False)."),
+    (b"\x1f\x8b", "a gzip-compressed file", "Decompress it first (gunzip)."),
+    (b"%PDF", "a PDF document", ""),
+    (b"\x89PNG", "a PNG image", ""),
+    (b"\xff\xd8\xff", "a JPEG image", ""),
+    (b"SQLite format 3", "an SQLite database", "Export the table as CSV."),
+)
+
+_NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
+_NUMBER_COMMA = re.compile(r"^\s*[-+]?(\d+,?\d*|,\d+)([eE][-+]?\d+)?\s*$")
+_SPECIAL_NUMBERS = {"nan", "inf", "-inf", "+inf", "infinity", "-infinity"}
+#: Cell texts pandas reads as missing (its defaults), which count as neither text nor number.
+_MISSING = {"", "na", "n/a", "nan", "null", "none", "-nan", "#n/a", "<na>", "-1.#ind", "1.#qnan", "#na"}
+#: Header words that make a first row a header even when the columns below are not numeric.
+_HEADER_WORDS = {
+    "y_true", "y_pred", "target", "label", "labels", "actual", "prediction", "predicted", "pred", "y",
+    "truth", "class", "score", "prob", "probability", "id", "index", "yhat", "y_hat", "logit", "output",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CsvFormat:
+    """How to parse one file, and why the sniffer chose it."""
+
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    decimal: str = "."
+    header: bool = True
+    columns: tuple[str, ...] = ()
+    size: int = 0
+    notes: tuple[str, ...] = field(default=(), compare=False)
+
+    def describe(self) -> str:
+        head = "a header row" if self.header else "no header row"
+        return (
+            f"{DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))}-separated, {self.encoding}, "
+            f"decimal mark {self.decimal!r}, {head}, {len(self.columns)} columns"
+        )
+
+    def line_of(self, row: int) -> int:
+        """The line number in the file of data row ``row`` (1-based), ignoring multi-line quoted cells."""
+        return row + 1 if self.header else row
+
+    def to_dict(self) -> dict:
+        return {
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+            "decimal": self.decimal,
+            "header": self.header,
+            "columns": list(self.columns),
+            "size_bytes": self.size,
+            "notes": list(self.notes),
+        }
+
+
+# -- the source: a path or bytes ---------------------------------------------------------------------
+def _size(source: Source) -> int:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return len(source)
+    try:
+        return os.path.getsize(source)
+    except OSError as exc:
+        raise ScoringError("parse", f"Could not open {os.fspath(source)!s}: {exc.strerror or exc}.") from None
+
+
+def _head(source: Source, n: int) -> bytes:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return bytes(source[:n])
+    try:
+        with open(source, "rb") as fh:
+            return fh.read(n)
+    except OSError as exc:
+        raise ScoringError("parse", f"Could not read {os.fspath(source)!s}: {exc.strerror or exc}.") from None
+
+
+def _handle(source: Source):
+    """Something pandas can read from."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return io.BytesIO(bytes(source))
+    return Path(source)
+
+
+def _human_size(n: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} bytes"  # pragma: no cover
+
+
+# -- sniffing ----------------------------------------------------------------------------------------
+def _check_binary(head: bytes) -> None:
+    for magic, what, hint in _MAGIC:
+        if head.startswith(magic):
+            raise ScoringError("binary", f"This file is {what}, not a CSV text file. {hint}".strip())
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ScoringError(
+            "encoding",
+            "This file is UTF-16 text. Save it as UTF-8 CSV (in Excel: File > Save As > 'CSV UTF-8').",
+        )
+    if b"\x00" in head:
+        raise ScoringError(
+            "binary", "This file contains NUL bytes: it is a binary file, not a CSV text file. "
+            "Export your predictions as CSV (for example with pandas: df.to_csv('predictions.csv')).",
+        )  # fmt: skip
+    control = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13)) + head.count(b"\x7f")
+    if head and control > max(2, len(head) // 100):
+        raise ScoringError(
+            "binary", f"This file has {control} control characters in its first {len(head)} bytes: "
+            "it does not "
+            "look like a CSV text file. Export your predictions as CSV.",
+        )  # fmt: skip
+
+
+def _decode(head: bytes, truncated: bool, forced: str | None) -> tuple[str, str, list[str]]:
+    notes: list[str] = []
+    if forced:
+        try:
+            return head.decode(forced, errors="replace"), forced, [f"Encoding {forced} (as chosen)."]
+        except LookupError:
+            raise ScoringError("encoding", f"Unknown encoding {forced!r}; try utf-8 or latin-1.") from None
+    enc = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
+    body = head[3:] if enc == "utf-8-sig" else head
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if truncated and exc.start >= len(body) - 3:  # a character cut by the end of the sniffed block
+            text = body[: exc.start].decode("utf-8")
+        else:
+            notes.append(
+                f"Encoding: not valid UTF-8 (byte {exc.start + 1} is 0x{body[exc.start]:02x}); "
+                "read as Latin-1. "
+                "If accented letters look wrong, save the file as UTF-8."
+            )
+            return head.decode("latin-1"), "latin-1", notes
+    notes.append(
+        "Encoding: UTF-8 with a byte-order mark (BOM)." if enc == "utf-8-sig" else "Encoding: UTF-8."
+    )
+    return text, enc, notes
+
+
+def _is_number(cell: str, decimal: str) -> bool:
+    if cell.strip().lower() in _SPECIAL_NUMBERS:
+        return True
+    return bool((_NUMBER_COMMA if decimal == "," else _NUMBER).match(cell))
+
+
+def _is_missing(cell: str) -> bool:
+    return cell.strip().lower() in _MISSING
+
+
+def _rows(lines: list[str], delimiter: str) -> list[list[str]]:
+    try:
+        return list(csv.reader(lines, delimiter=delimiter, quotechar='"'))
+    except csv.Error:
+        return [line.split(delimiter) for line in lines]
+
+
+def _choose_delimiter(lines: list[str]) -> tuple[str, str, list[list[str]], str]:
+    """Pick the delimiter whose split gives a consistent number (≥ 2) of mostly numeric fields."""
+    best = None
+    for order, d in enumerate(DELIMITERS):
+        rows = _rows(lines, d)
+        counts = Counter(len(r) for r in rows)
+        width, freq = counts.most_common(1)[0]
+        if width < 2:
+            continue
+        consistency = freq / len(rows)
+        body = rows[1:] or rows
+        decimal = "."
+        if d != ",":
+            commas = sum(1 for r in body for c in r if _NUMBER_COMMA.match(c) and "," in c)
+            dots = sum(1 for r in body for c in r if _NUMBER.match(c) and "." in c)
+            decimal = "," if commas > dots else "."
+        cells = [c for r in body for c in r if not _is_missing(c)]
+        numeric = sum(1 for c in cells if _is_number(c, decimal)) / max(1, len(cells))
+        score = (consistency, round(numeric, 2), width, -order)
+        if best is None or score > best[0]:
+            best = (score, d, decimal, rows)
+    if best is None:
+        raise ScoringError(
+            "one_column",
+            "The file has only one column (no comma, semicolon, tab or pipe separates the values). "
+            "Scoring needs "
+            "at least two: the true values and the predictions. If the columns are separated by spaces, save "
+            "the file as CSV.",
+        )
+    (consistency, _n, width, _o), d, decimal, rows = best
+    why = f"Delimiter: {DELIMITER_NAMES[d]} "
+    why += f"({width} fields in {consistency:.0%} of the first {len(rows)} lines)."
+    return d, decimal, rows, why
+
+
+def _choose_header(rows: list[list[str]], decimal: str) -> tuple[bool, str]:
+    first, body = rows[0], rows[1:]
+    if not body:
+        texts = [c for c in first if not _is_missing(c) and not _is_number(c, decimal)]
+        if texts:
+            return True, "Header: the only line is text."
+        return False, "Header: none (the only line is numbers)."
+    for j, cell in enumerate(first):
+        if _is_missing(cell) or _is_number(cell, decimal):
+            continue
+        below = [r[j] for r in body if j < len(r) and not _is_missing(r[j])]
+        if below and sum(_is_number(c, decimal) for c in below) >= 0.5 * len(below):
+            return (
+                True,
+                f"Header: yes (the first line has text, {cell.strip()!r}, above a column of numbers).",
+            )
+    words = {c.strip().lower() for c in first}
+    if words & _HEADER_WORDS:
+        return True, "Header: yes (the first line has column names such as " + ", ".join(
+            repr(w) for w in sorted(words & _HEADER_WORDS)
+        ) + ")."
+    return False, "Header: none (the first line looks like data)."
+
+
+def _column_names(first: list[str] | None, width: int) -> tuple[str, ...]:
+    names: list[str] = []
+    seen: Counter[str] = Counter()
+    for j in range(width):
+        raw = first[j].strip() if first is not None and j < len(first) else ""
+        name = raw or f"column {j + 1}"
+        seen[name] += 1
+        if seen[name] > 1:
+            name = f"{name} ({seen[name]})"
+        names.append(name)
+    return tuple(names)
+
+
+def sniff(
+    source: Source,
+    *,
+    max_bytes: int | None = None,
+    delimiter: str | None = None,
+    header: bool | None = None,
+    encoding: str | None = None,
+    decimal: str | None = None,
+) -> CsvFormat:
+    """Decide how to read ``source`` (a path or the file's bytes); any argument given overrides the guess."""
+    size = _size(source)
+    if max_bytes is not None and size > max_bytes:
+        raise ScoringError(
+            "too_large",
+            f"The file is {_human_size(size)}; the limit here is {_human_size(max_bytes)}. Score it with the "
+            "command line instead (python -m scoring FILE.csv), which streams files of any size.",
+        )
+    head = _head(source, SNIFF_BYTES)
+    if not head.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise ScoringError("empty", "The file is empty. Upload a CSV with a column of true values "
+            "and a column "
+                           "of predictions.")  # fmt: skip
+    _check_binary(head)
+    truncated = size > len(head)
+    text, enc, notes = _decode(head, truncated, encoding)
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if truncated and len(lines) > 1:
+        lines = lines[:-1]  # the last line may be cut by the end of the block
+    lines = lines[:SNIFF_LINES]
+    if delimiter is not None:
+        if delimiter not in DELIMITERS and len(delimiter) != 1:
+            raise ScoringError("parse", f"The delimiter must be one character; got {delimiter!r}.")
+        rows = _rows(lines, delimiter)
+        dec = decimal or "."
+        notes.append(f"Delimiter: {DELIMITER_NAMES.get(delimiter, repr(delimiter))} (as chosen).")
+        if max(len(r) for r in rows) < 2:
+            raise ScoringError(
+                "one_column",
+                f"Split by {DELIMITER_NAMES.get(delimiter, repr(delimiter))} the file has only one column; "
+                "scoring needs at least two (true values and predictions). Try another delimiter.",
+            )
+    else:
+        d, dec, rows, why = _choose_delimiter(lines)
+        delimiter = d
+        notes.append(why)
+    if decimal is not None:
+        dec = decimal
+    if dec == ",":
+        notes.append("Decimal mark: comma (numbers such as 1,5 in a semicolon-separated file).")
+    if header is None:
+        header, why = _choose_header(rows, dec)
+        notes.append(why)
+    else:
+        notes.append(f"Header: {'yes' if header else 'none'} (as chosen).")
+    width = Counter(len(r) for r in rows).most_common(1)[0][0]
+    width = max(width, len(rows[0])) if header else width
+    names = _column_names(rows[0] if header else None, width)
+    if header and len(rows) == 1 and not truncated:
+        raise ScoringError(
+            "header_only",
+            "The file has a header row ("
+            + ", ".join(repr(n) for n in names[:6])
+            + ") but no data rows below it.",
+        )
+    return CsvFormat(enc, delimiter, dec, header, names, size, tuple(notes))
+
+
+def with_options(fmt: CsvFormat, **changes) -> CsvFormat:
+    """``fmt`` with some fields replaced (the UI's and the CLI's overrides)."""
+    return replace(fmt, **changes)
+
+
+# -- reading -----------------------------------------------------------------------------------------
+def _quiet():
+    """pandas warns when a row is shorter than the header (the cells are then missing, which we report)."""
+    ctx = warnings.catch_warnings()
+    ctx.__enter__()
+    warnings.simplefilter("ignore", pd.errors.ParserWarning)
+    warnings.simplefilter("ignore", pd.errors.DtypeWarning)
+    return ctx
+
+
+def _read_kwargs(fmt: CsvFormat, usecols: list[str] | None) -> dict:
+    return dict(
+        sep=fmt.delimiter,
+        decimal=fmt.decimal,
+        encoding=fmt.encoding,
+        header=None,
+        names=list(fmt.columns),
+        skiprows=1 if fmt.header else 0,
+        index_col=False,
+        usecols=usecols,
+        skip_blank_lines=True,
+        engine="c",
+        quotechar='"',
+    )
+
+
+def _parse_error(exc: Exception, fmt: CsvFormat) -> ScoringError:
+    msg = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+    m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
+    if m:
+        want, line, saw = (int(g) for g in m.groups())
+        return ScoringError(
+            "parse",
+            f"Line {line} of the file has {saw} fields but the rows above have {want}. Check for an unquoted "
+            f"{DELIMITER_NAMES.get(fmt.delimiter, fmt.delimiter)} inside a value, or a stray extra column.",
+            row=None,
+        )
+    if isinstance(exc, UnicodeDecodeError):
+        return ScoringError(
+            "encoding",
+            f"The file is not valid {fmt.encoding} (byte 0x{exc.object[exc.start]:02x} "
+            "further into the file). "
+            "Save it as UTF-8, or choose the encoding latin-1.",
+        )
+    return ScoringError("parse", f"The file could not be parsed as CSV: {msg}")
+
+
+_READ_ERRORS = (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError, csv.Error,
+                OverflowError, IndexError, TypeError)  # fmt: skip
+
+
+def read_sample(source: Source, fmt: CsvFormat, nrows: int = SAMPLE_ROWS) -> pd.DataFrame:
+    """The first ``nrows`` data rows, every column, as pandas parses them (the detector's view)."""
+    ctx = _quiet()
+    try:
+        frame = pd.read_csv(_handle(source), nrows=nrows, **_read_kwargs(fmt, None))
+    except _READ_ERRORS as exc:
+        raise _parse_error(exc, fmt) from None
+    finally:
+        ctx.__exit__(None, None, None)
+    if len(frame) == 0:
+        if fmt.header:
+            raise ScoringError("header_only", "The file has a header row but no data rows below it.")
+        raise ScoringError("empty", "The file has no data rows.")
+    return frame
+
+
+def iter_chunks(
+    source: Source, fmt: CsvFormat, *, usecols: list[str] | None = None, chunksize: int = CHUNK_ROWS
+) -> Iterator[tuple[int, pd.DataFrame, float]]:
+    """Yield ``(first_row, frame, fraction)`` per chunk: ``first_row`` is the chunk's 1-based data row number,
+    ``fraction`` roughly how much of the file has been read (for a progress bar)."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        handle = io.BytesIO(bytes(source))
+    else:
+        try:
+            handle = open(source, "rb")  # closed by the with-block below
+        except OSError as exc:
+            msg = f"Could not open {os.fspath(source)!s}: {exc.strerror or exc}."
+            raise ScoringError("parse", msg) from None
+    size = max(1, fmt.size)
+    with handle:
+        try:
+            reader = pd.read_csv(handle, chunksize=chunksize, **_read_kwargs(fmt, usecols))
+        except _READ_ERRORS as exc:
+            raise _parse_error(exc, fmt) from None
+        start = 1
+        with reader:
+            while True:
+                ctx = _quiet()
+                try:
+                    frame = next(reader)
+                except StopIteration:
+                    return
+                except _READ_ERRORS as exc:
+                    raise _parse_error(exc, fmt) from None
+                finally:
+                    ctx.__exit__(None, None, None)
+                yield start, frame, min(1.0, handle.tell() / size)
+                start += len(frame)
+
+
+def read_all(source: Source, fmt: CsvFormat, *, usecols: list[str] | None = None) -> pd.DataFrame:
+    """The whole file (for small files and tests)."""
+    frames = [f for _s, f, _p in iter_chunks(source, fmt, usecols=usecols)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=usecols or fmt.columns)
+
+
+# -- cells -------------------------------------------------------------------------------------------
+def numeric(series: pd.Series, column: str, first_row: int) -> np.ndarray:
+    """The column as float64 (missing cells are NaN); a cell that is not a number raises ``non_numeric``."""
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return series.to_numpy(dtype=np.float64)
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return series.to_numpy(dtype=np.float64, na_value=np.nan)
+    text = series.astype("string").str.strip()
+    lowered = text.str.lower()
+    mapped = lowered.map({"true": "1", "false": "0"}).fillna(text)
+    values = pd.to_numeric(mapped, errors="coerce")
+    bad = values.isna() & text.notna() & (text != "")
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        cell = series.iloc[i]
+        hint = ""
+        if isinstance(cell, str) and re.match(r"^\s*[-+]?\d+,\d+\s*$", cell):
+            hint = " It looks like a decimal comma: choose the decimal mark ',' (or save with '.' decimals)."
+        raise ScoringError(
+            "non_numeric",
+            f"Row {first_row + i}, column {column!r}: {str(cell)[:60]!r} is not a number. "
+            "That column must hold "
+            f"numbers only.{hint}",
+            row=first_row + i,
+            column=column,
+            value=cell,
+        )
+    return values.to_numpy(dtype=np.float64, na_value=np.nan)

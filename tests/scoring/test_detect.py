@@ -1,0 +1,103 @@
+"""Task and column detection: what was detected, from names and from values, and overrides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import scoring
+
+FIX = Path(__file__).parent / "fixtures"
+
+# file -> (task, y_true, y_pred, pred_kind, id column)
+EXPECTED = {
+    "regression_header.csv": ("regression", ("y_true",), ("y_pred",), "values", None),
+    "regression_noheader.csv": ("regression", ("column 1",), ("column 2",), "values", None),
+    "extra_columns.csv": ("regression", ("actual",), ("prediction",), "values", "id"),
+    "pandas_index.csv": ("regression", ("y_true",), ("y_pred",), "values", "column 1"),
+    "binary_01_probabilities.csv": ("binary", ("y_true",), ("y_prob",), "probabilities", None),
+    "binary_pm1_scores.csv": ("binary", ("label",), ("score",), "logits", None),
+    "binary_bool_logits.csv": ("binary", ("actual",), ("logit",), "logits", None),
+    "binary_strings.csv": ("binary", ("rain_tomorrow",), ("prob_yes",), "probabilities", "day"),
+    "multiclass_names.csv": (
+        "multiclass", ("label",), ("prob_cat", "prob_dog", "prob_bird"), "probabilities", None,
+    ),
+    "multiclass_int_logits.csv": (
+        "multiclass", ("y_true",), ("logit_0", "logit_1", "logit_2"), "logits", None,
+    ),
+    "multiclass_onehot.csv": (
+        "multiclass", ("true_cat", "true_dog", "true_bird"), ("p_cat", "p_dog", "p_bird"), "probabilities",
+        None,
+    ),
+    "multiclass_labels_1_to_k.csv": ("multiclass", ("obs",), ("p1", "p2", "p3"), "probabilities", None),
+    "multiclass_headerless.csv": (
+        "multiclass", ("column 1",), ("column 2", "column 3", "column 4"), "probabilities", None,
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_detected(name):
+    _fmt, det = scoring.inspect(FIX / name)
+    assert (det.task, det.y_true, det.y_pred, det.pred_kind, det.id_column) == EXPECTED[name]
+    assert any(r.startswith("Task:") for r in det.reasons), "detection says why"
+
+
+def test_binary_string_classes_choose_the_positive_by_the_column_name():
+    _fmt, det = scoring.inspect(FIX / "binary_strings.csv")
+    assert det.classes == ("no", "yes")
+    assert dict(det.label_map) == {"no": 0, "yes": 1}
+    assert any("prob_yes" in r for r in det.reasons)
+
+
+def test_labels_one_to_k_map_to_columns_in_order():
+    _fmt, det = scoring.inspect(FIX / "multiclass_labels_1_to_k.csv")
+    assert dict(det.label_map) == {1.0: 0, 2.0: 1, 3.0: 2}
+
+
+def test_multiclass_classes_match_labels_by_name():
+    _fmt, det = scoring.inspect(FIX / "multiclass_names.csv")
+    assert det.classes == ("cat", "dog", "bird")
+    assert dict(det.label_map)["bird"] == 2
+
+
+def test_override_task_and_columns():
+    _fmt, det = scoring.inspect(FIX / "binary_01_probabilities.csv", task="regression")
+    assert det.task == "regression" and det.y_true == ("y_true",) and det.y_pred == ("y_prob",)
+    _fmt, det = scoring.inspect(FIX / "regression_header.csv", y_true=["y_pred"], y_pred=["y_true"])
+    assert det.y_true == ("y_pred",) and det.y_pred == ("y_true",)
+
+
+def test_override_positive_class_and_prediction_kind():
+    _fmt, det = scoring.inspect(FIX / "binary_strings.csv", positive="no")
+    assert dict(det.label_map) == {"yes": 0, "no": 1}
+    _fmt, det = scoring.inspect(FIX / "binary_01_probabilities.csv", pred_kind="logits")
+    assert det.pred_kind == "logits"
+    with pytest.raises(scoring.ScoringError) as info:
+        scoring.inspect(FIX / "binary_strings.csv", positive="maybe")
+    assert info.value.kind == "labels"
+
+
+def test_same_column_twice_is_refused():
+    with pytest.raises(scoring.ScoringError) as info:
+        scoring.inspect(FIX / "regression_header.csv", y_true=["y_true"], y_pred=["y_true"])
+    assert info.value.kind == "column"
+
+
+def test_applicable_losses_follow_the_registry():
+    import losses
+
+    _f, det = scoring.inspect(FIX / "regression_header.csv")
+    assert [p.name for p in scoring.plans(det)] == losses.names("regression")
+    _f, det = scoring.inspect(FIX / "binary_01_probabilities.csv")
+    names = [p.name for p in scoring.plans(det)]
+    assert "binary_cross_entropy" in names and "sigmoid_cross_entropy" not in names
+    _f, det = scoring.inspect(FIX / "binary_bool_logits.csv")
+    names = [p.name for p in scoring.plans(det)]
+    assert "sigmoid_cross_entropy" in names and "binary_cross_entropy" not in names
+    _f, det = scoring.inspect(FIX / "multiclass_int_logits.csv")
+    assert "softmax_cross_entropy" in [p.name for p in scoring.plans(det)]
+    with pytest.raises(scoring.ScoringError) as info:
+        scoring.plans(det, only=["mse"])
+    assert info.value.kind == "loss" and "does not apply" in str(info.value)
