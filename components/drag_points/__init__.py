@@ -36,12 +36,12 @@ State
 How: the wrapper sends ``values`` plus a revision token ``rev`` in ``data``.
 The browser keeps its local positions while ``rev`` stays the same and drops
 them for ``data.values`` when ``rev`` changes.  It stores ``{"y": [...],
-"rev": rev}`` as the component state ``value``, so
-``st.session_state[key]["value"]["y"]`` holds the user's floats.  Positions
+"rev": rev}`` as the component state ``positions``, so
+``st.session_state[key]["positions"]["y"]`` holds the user's floats.  Positions
 made against an older token are ignored.  Bookkeeping (the handles passed
 last run and the current token) lives in ``st.session_state[_meta_key(key)]``.
 
-Tests and scenes can inject positions: ``st.session_state[key] = {"value":
+Tests and scenes can inject positions: ``st.session_state[key] = {"positions":
 [1.0, 2.0]}`` (a bare list, or ``{"y": [...]}`` without ``rev``) before the
 widget runs; it is adopted like a user edit.
 """
@@ -77,7 +77,10 @@ __all__ = [
 
 _HERE = Path(__file__).parent
 COMPONENT_NAME = "lossx_drag_points"
-STATE_NAME = "value"  # the component's one state key (setStateValue("value", ...))
+# The component's one state key (JS: setStateValue("positions", ...)). Not "value": Streamlit 1.67
+# treats a state of exactly {"value": {...}} as a legacy wrapper when diffing for callbacks, so
+# on_value_change would never fire for a dict-valued "value".
+STATE_NAME = "positions"
 _HTML = '<div class="dp-root" data-testid="dragPointsRoot"></div>'
 
 # Registered ONCE, at import time. Registering inside drag_points() would
@@ -96,7 +99,7 @@ def _meta_key(key: str) -> str:
 
 
 def _raw_state(key: str) -> Any:
-    """The component's stored ``value`` (or a value injected into session_state)."""
+    """The component's stored ``positions`` (or a value injected into session_state)."""
     try:
         stored = st.session_state[key]
     except KeyError:
@@ -131,7 +134,7 @@ def drag_points(
     Parameters
     ----------
     key : str
-        Required, stable widget key; ``st.session_state[key]["value"]["y"]``
+        Required, stable widget key; ``st.session_state[key]["positions"]["y"]``
         holds the user's positions.
     handles : list of dict
         ``{"x", "y", "label"?, "color"?}``: the draggable points. ``label`` is
@@ -197,7 +200,7 @@ def drag_points(
         key=key,
         data=spec.to_data(res.values, res.rev),
         height=spec.height,
-        on_value_change=on_change or _noop,
+        on_positions_change=on_change or _noop,
     )
     return list(res.values)
 

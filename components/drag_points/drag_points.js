@@ -285,7 +285,7 @@ function render(inst) {
 // ---------------------------------------------------------------------------
 
 function send(inst) {
-  if (inst.setStateValue) inst.setStateValue("value", { y: inst.values.slice(), rev: inst.rev });
+  if (inst.setStateValue) inst.setStateValue("positions", { y: inst.values.slice(), rev: inst.rev });
 }
 
 function setValue(inst, i, v) {

@@ -150,12 +150,13 @@ import json
 
 import streamlit as st
 
-from components.drag_points import drag_points, reset_drag_points
+from components.drag_points import drag_points, get_drag_values, reset_drag_points
 
 st.set_page_config(page_title="drag_points demo", layout="wide")
 
-XS = [1, 2, 3, 4, 5]
-YS = [1.0, 2.5, 2.0, 4.0, 3.5]
+six = st.checkbox("Six points", key="six")
+XS = [1, 2, 3, 4, 5] + ([5.5] if six else [])
+YS = [1.0, 2.5, 2.0, 4.0, 3.5] + ([0.5] if six else [])
 
 vals = drag_points(
     key="reg",
@@ -172,8 +173,14 @@ with st.container(key="out_reg"):
     st.text(json.dumps(vals))
 st.button("Reset", key="reset_reg", on_click=reset_drag_points, args=("reg",))
 
+def line_changed():
+    st.session_state["line_changes"] = st.session_state.get("line_changes", 0) + 1
+    st.session_state["line_seen_in_callback"] = get_drag_values("line")
+
+
 line = drag_points(
     key="line",
+    on_change=line_changed,
     handles=[{"x": 0.5, "y": 1.0, "label": "line start"}, {"x": 5.5, "y": 4.0, "label": "line end"}],
     targets=[{"x": x, "y": y} for x, y in zip(XS, YS)],
     connect="line",
@@ -185,6 +192,9 @@ line = drag_points(
 )
 with st.container(key="out_line"):
     st.text(json.dumps(line))
+with st.container(key="out_line_cb"):
+    seen = st.session_state.get("line_seen_in_callback")
+    st.text(json.dumps([st.session_state.get("line_changes", 0), seen]))
 
 CLASSES = ["cat", "dog", "bird"]
 COLORS = [None, "var(--st-red-color)", "#2ca02c"]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -48,6 +49,8 @@ def slider(page, label: str, key: str | None = None):
 
 
 def centre(locator) -> tuple[float, float]:
+    """Viewport centre of an element (scrolled into view: page.mouse only reaches the viewport)."""
+    locator.scroll_into_view_if_needed()
     box = locator.bounding_box()
     assert box is not None
     return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
@@ -94,6 +97,8 @@ def test_mouse_drag_sends_on_pointer_up_only(page):
 
 
 def test_keyboard_moves_by_step_and_keeps_focus(page):
+    from playwright.sync_api import expect
+
     h = slider(page, "prediction 2")
     h.focus()
     before = out(page, "reg")
@@ -105,6 +110,17 @@ def test_keyboard_moves_by_step_and_keeps_focus(page):
     page.keyboard.press("Shift+ArrowDown")
     after2 = wait_for_output_change(page, "reg", after)
     assert after2[1] == pytest.approx(after[1] - 1.0)
+    # a burst of presses faster than the reruns: none is lost
+    for _ in range(5):
+        page.keyboard.press("ArrowUp")
+    expect(h).to_have_attribute("aria-valuenow", f"{after2[1] + 0.5:.2f}")
+    page.wait_for_timeout(300)
+    page.wait_for_selector(IDLE)
+    expect(page.locator(".st-key-out_reg [data-testid='stText']")).to_have_text(
+        re.compile(r"^\[2\.0, 1\.6\d*, 2\.0, 2\.0, 2\.0\]$")
+    )
+    after2 = out(page, "reg")
+    assert after2[1] == pytest.approx(1.6)
     page.keyboard.press("End")
     after3 = wait_for_output_change(page, "reg", after2)
     assert after3[1] == 6.0
@@ -149,12 +165,41 @@ def test_bars_mode_drag_a_bar_and_keys(page):
     assert after2[2] == pytest.approx(float(bird.get_attribute("aria-valuenow")), abs=0.005)
 
 
-def test_line_mode_handles(page):
+def test_line_mode_and_on_change_once_per_drag(page):
     h = slider(page, "line end")
     h.focus()
     before = out(page, "line")
+    assert out(page, "line_cb") == [0, None]
     page.keyboard.press("PageDown")
-    assert wait_for_output_change(page, "line", before) == pytest.approx([1.0, 3.0])
+    after = wait_for_output_change(page, "line", before)
+    assert after == pytest.approx([1.0, 3.0])
+    # the callback ran once and get_drag_values() saw the new positions
+    assert out(page, "line_cb") == [1, after]
+    x, y = centre(slider(page, "line start"))
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x, y - 40, steps=10)
+    page.mouse.up()
+    after2 = wait_for_output_change(page, "line", after)
+    assert after2[0] > 1.0 and after2[1] == after[1]
+    assert out(page, "line_cb") == [2, after2]  # ten moves, one send
+
+
+def test_python_side_change_of_handle_count(page):
+    from playwright.sync_api import expect
+
+    slider(page, "prediction 1", key="reg").focus()
+    before = out(page, "reg")
+    page.keyboard.press("ArrowUp")
+    moved = wait_for_output_change(page, "reg", before)
+    page.locator(".st-key-six label").click()
+    six = wait_for_output_change(page, "reg", moved)
+    assert six == [2.0] * 6  # Python-side change wins over the user's edit
+    expect(page.locator('.st-key-reg [role="slider"]')).to_have_count(6)
+    assert slider(page, "prediction 1", key="reg").get_attribute("aria-valuenow") == "2.00"
+    slider(page, "prediction 6", key="reg").focus()
+    page.keyboard.press("Home")
+    assert wait_for_output_change(page, "reg", six)[5] == -1.0
 
 
 def test_screenshots_light(page, shots_dir):

@@ -276,7 +276,7 @@ def test_apptest_mounts_and_returns_defaults():
 
 def test_apptest_injected_state_is_returned_and_python_changes_win():
     at = AppTest.from_function(_app).run()
-    at.session_state["dp"] = {"value": [0.25, -2.5]}
+    at.session_state["dp"] = {"positions": [0.25, -2.5]}
     at.run()
     assert not at.exception
     assert _out(at) == "[0.25, -2.5]"
@@ -286,7 +286,7 @@ def test_apptest_injected_state_is_returned_and_python_changes_win():
     at.button(key="reset").click().run()
     assert _out(at) == "[1.0, 2.0]"
     # clamped to y_range
-    at.session_state["dp"] = {"value": {"y": [9, -9]}}
+    at.session_state["dp"] = {"positions": {"y": [9, -9]}}
     at.run()
     assert _out(at) == "[3.0, -3.0]"
     # Python-side change (3 handles now) wins over the stored 2 values
