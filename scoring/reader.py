@@ -292,7 +292,9 @@ def sniff(
     _check_binary(head)
     truncated = size > len(head)
     text, enc, notes = _decode(head, truncated, encoding)
-    lines = [ln for ln in text.splitlines() if ln.strip()]
+    lines = [ln for ln in re.split(r"\r\n|\r|\n", text) if ln.strip()]
+    if not lines:
+        raise ScoringError("empty", "The file has no lines of text: it is empty.")
     if truncated and len(lines) > 1:
         lines = lines[:-1]  # the last line may be cut by the end of the block
     lines = lines[:SNIFF_LINES]
