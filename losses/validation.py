@@ -255,6 +255,10 @@ def _check(
 
 
 def _labels_pm1(a: np.ndarray, arg: str, start: int, spec: LossSpec, seen: set[str]) -> np.ndarray:
+    if "0" not in seen and not np.count_nonzero(np.abs(a) != 1.0):  # fast path: all ±1 (the usual case)
+        if "-1" not in seen and a.min() < 0:
+            seen.add("-1")
+        return a
     is_pos = a == 1
     is_neg = a == -1
     is_zero = a == 0

@@ -126,3 +126,14 @@ def test_huge_residuals_give_inf_not_nan_for_squared_error():
         warnings.simplefilter("error")
         assert losses.get("mse").cost([0.0], [1e200]) == math.inf
         assert not np.isnan(losses.get("rmse").gradient([0.0, 0.0], [1e200, 1.0])).any()
+
+
+def test_pseudo_huber_and_its_gradient_stay_finite_where_the_square_overflows():
+    spec = losses.get("pseudo_huber")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        v = spec.per_sample([0.0, 0.0], [1e200, 1.0], delta=2.0)
+        g = spec.gradient([0.0, 0.0], [-1e200, 1.0], delta=2.0)
+    assert v[0] == pytest.approx(2.0 * 1e200, rel=1e-12)
+    assert v[1] == pytest.approx(4.0 * (math.sqrt(1 + 0.25) - 1), rel=1e-14)
+    assert g[0] == pytest.approx(-2.0 / 2, rel=1e-12)  # bounded influence: δ, over n = 2
