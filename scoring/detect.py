@@ -478,7 +478,9 @@ def _columns_for(task, pool, profiles, y_true, y_pred, reasons, announce=True):
         reasons.append(f"y_true: {y_true[0]!r}" + (" (as chosen)." if announce else "."))
     if y_pred is None:
         rest = [c for c in pool if c not in y_true]
-        yp = _named(rest, _PRED_NAMES)
+        yp = _named(rest, _PRED_NAMES) or next(
+            (c for c in rest if profiles[c].numeric and _strip_affix(c, _PRED_PREFIXES, _PRED_SUFFIXES)), None
+        )
         if yp is not None:
             reasons.append(f"y_pred: {yp!r} (by its name).")
         else:

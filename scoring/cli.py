@@ -1,0 +1,211 @@
+"""``python -m scoring FILE.csv``: every applicable loss of a predictions file, from a terminal or a script.
+
+Exit codes: 0 scored; 2 bad input (the message is on stderr); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+
+import losses
+from scoring import FIXES, TASKS, ScoringError, inspect, score
+from scoring.reader import CHUNK_ROWS
+
+EXIT_OK, EXIT_BAD_INPUT = 0, 2
+#: The command-line spelling of the way forward each message offers.
+_HINTS = {
+    "missing": " (--drop-missing)",
+    "row_sum": " (--fix-rows normalise, or --fix-rows softmax)",
+    "probability_range": " (--pred-kind logits)",
+    "detect": " (--task, --y-true, --y-pred)",
+    "labels": " (--task, --y-true, --positive)",
+    "non_numeric": " (--y-true, --y-pred to choose other columns)",
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m scoring",
+        description="Score a CSV of predictions with every applicable loss. The task and the columns "
+        "are detected (and explained); every choice can be overridden.",
+        epilog="Examples: python -m scoring examples/regression_outliers.csv\n"
+        "  python -m scoring preds.csv --task binary --y-true label --y-pred prob \\\n"
+        "      --loss binary_cross_entropy\n"
+        "  python -m scoring preds.csv --param delta=2 --param quantile.tau=0.9 --format json\n"
+        "Exit codes: 0 scored, 2 bad input (message on stderr).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("file", help="the CSV file (any size: it is read in chunks)")
+    g = p.add_argument_group("what the file holds (detected when not given)")
+    g.add_argument("--task", choices=("auto", *TASKS), default="auto")
+    g.add_argument(
+        "--y-true",
+        nargs="+",
+        action="extend",
+        metavar="COL",
+        help="the target column (or one per class for soft targets)",
+    )
+    g.add_argument(
+        "--y-pred", nargs="+", action="extend", metavar="COL", help="the prediction column (or one per class)"
+    )
+    g.add_argument(
+        "--id", dest="id_column", metavar="COL", help="an id column kept in the per-row report ('none')"
+    )
+    g.add_argument("--positive", metavar="CLASS", help="binary: the positive class")
+    g.add_argument(
+        "--pred-kind",
+        choices=("auto", "probabilities", "logits"),
+        default="auto",
+        help="binary/multiclass: read predictions as probabilities or logits",
+    )
+    g = p.add_argument_group("how to read it (sniffed when not given)")
+    g.add_argument("--delimiter", help="one character; 'tab' for a tab")
+    g.add_argument("--encoding", help="e.g. utf-8, latin-1")
+    g.add_argument("--decimal", choices=(".", ","))
+    g.add_argument("--header", choices=("auto", "yes", "no"), default="auto")
+    g.add_argument("--chunk-rows", type=int, default=CHUNK_ROWS, help=argparse.SUPPRESS)
+    g = p.add_argument_group("what to compute")
+    g.add_argument(
+        "--loss",
+        nargs="+",
+        action="extend",
+        metavar="NAME",
+        help="only these losses (default: all that apply)",
+    )
+    g.add_argument(
+        "--param",
+        nargs="+",
+        action="extend",
+        metavar="NAME=VALUE",
+        default=[],
+        help="a loss parameter: delta=1.5 (every loss with a delta) or huber.delta=1.5",
+    )
+    g.add_argument("--drop-missing", action="store_true", help="drop rows with an empty or NaN cell")
+    g.add_argument(
+        "--fix-rows",
+        choices=FIXES,
+        help="class probabilities whose rows do not sum to 1: normalise, or read as logits",
+    )
+    g = p.add_argument_group("output")
+    g.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    g.add_argument("--per-row", metavar="OUT.csv", help="write every row's losses to this CSV (formula-safe)")
+    g.add_argument("--quiet", action="store_true", help="table format: print only the losses")
+    return p
+
+
+def _params(items: Sequence[str]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ScoringError("loss", f"--param takes NAME=VALUE (e.g. delta=1.5); got {item!r}.")
+        try:
+            out[key.strip()] = float(value)
+        except ValueError:
+            raise ScoringError("loss", f"--param {key.strip()} must be a number; got {value!r}.") from None
+    return out
+
+
+def _fmt_cost(v: float) -> str:
+    if v == 0 or (1e-4 <= abs(v) < 1e6):
+        return f"{v:.6f}"
+    return f"{v:.6e}" if math.isfinite(v) else str(v)
+
+
+def _table(result, fmt, det, quiet: bool) -> str:
+    lines: list[str] = []
+    if not quiet:
+        lines.append(f"File: {fmt.describe()}")
+        lines += [f"  {n}" for n in fmt.notes]
+        lines.append(
+            f"Detected: {det.task}; y_true = {', '.join(det.y_true)}; y_pred = {', '.join(det.y_pred)}"
+        )
+        lines += [f"  {r}" for r in det.reasons]
+        lines.append(f"Rows: {result.rows_scored} scored of {result.rows_read} read")
+        lines.append("")
+    costs = result.costs
+    width = max((len(n) for n in costs), default=4)
+    lines.append(f"{'loss'.ljust(width)}  {'cost':>16}  params")
+    for name, cost in costs.items():
+        params = ", ".join(f"{k}={v:g}" for k, v in result.params.get(name, {}).items())
+        lines.append(f"{name.ljust(width)}  {_fmt_cost(cost):>16}  {params}")
+    if result.skipped:
+        lines.append("")
+        lines += [f"skipped {n}: {why}" for n, why in result.skipped.items()]
+    if result.notes and not quiet:
+        lines.append("")
+        lines += [f"note: {n}" for n in result.notes]
+    return "\n".join(lines)
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    delimiter = {"tab": "\t", "\\t": "\t"}.get(args.delimiter or "", args.delimiter)
+    header = {"auto": None, "yes": True, "no": False}[args.header]
+    if args.chunk_rows < 1:
+        raise ScoringError("loss", "--chunk-rows must be at least 1.")
+    fmt, det = inspect(
+        args.file,
+        delimiter=delimiter,
+        header=header,
+        encoding=args.encoding,
+        decimal=args.decimal,
+        task=args.task,
+        y_true=args.y_true,
+        y_pred=args.y_pred,
+        id_column=args.id_column,
+        positive=args.positive,
+        pred_kind=args.pred_kind,
+    )
+    out = None
+    if args.per_row:
+        try:
+            out = open(args.per_row, "w", encoding="utf-8", newline="")  # closed in the finally below
+        except OSError as exc:
+            raise ScoringError("parse", f"Could not write {args.per_row}: {exc.strerror or exc}.") from None
+    try:
+        result = score(
+            args.file,
+            fmt,
+            det,
+            loss_names=args.loss,
+            params=_params(args.param),
+            drop_missing=args.drop_missing,
+            fix_rows=args.fix_rows,
+            chunksize=args.chunk_rows,
+            per_row_out=out,
+        )
+    finally:
+        if out is not None:
+            out.close()
+    if args.format == "json":
+        print(json.dumps(result.summary(), indent=2, default=str))
+    elif args.format == "csv":
+        print("loss,cost,sum,count")
+        for name, cost in result.costs.items():
+            s, c = result.totals[name]
+            print(f"{name},{cost!r},{s!r},{c}")
+    else:
+        print(_table(result, fmt, det, args.quiet))
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return run(argv)
+    except ScoringError as exc:
+        hint = _HINTS.get(exc.kind, "")
+        print(f"error: {exc.title}: {exc}{hint}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except losses.LossInputError as exc:  # a core message: still the user's input
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # e.g. piped into head
+        return EXIT_OK

@@ -1,0 +1,126 @@
+"""``python -m scoring`` as a subprocess: exit 0 and the numbers on good files, 2 and a message on bad."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import scoring
+
+ROOT = Path(__file__).resolve().parents[2]
+FIX = Path(__file__).parent / "fixtures"
+EXAMPLES = sorted((ROOT / "examples").glob("*.csv"))
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "scoring", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_examples_score(path):
+    proc = cli(path)
+    if path.name.startswith("messy"):
+        proc = cli(path, "--drop-missing")
+    assert proc.returncode == 0, proc.stderr
+    assert "Detected:" in proc.stdout and "Traceback" not in proc.stderr
+
+
+def test_json_matches_the_library():
+    path = FIX / "binary_strings.csv"
+    proc = cli(path, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    fmt, det = scoring.inspect(path)
+    costs = scoring.score(path, fmt, det).costs
+    assert summary["task"] == "binary" and summary["detection"]["y_true"] == ["rain_tomorrow"]
+    for name, cost in costs.items():
+        assert math.isclose(summary["losses"][name]["cost"], cost, rel_tol=1e-15)
+
+
+def test_overrides_losses_params_and_csv_output():
+    proc = cli(
+        FIX / "regression_header.csv", "--loss", "huber", "mse", "--param", "delta=0.1", "--format", "csv"
+    )
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.DictReader(proc.stdout.splitlines()))
+    assert [r["loss"] for r in rows] == ["huber", "mse"]
+    fmt, det = scoring.inspect(FIX / "regression_header.csv")
+    want = scoring.score(FIX / "regression_header.csv", fmt, det, loss_names=["huber"], params={"delta": 0.1})
+    assert float(rows[0]["cost"]) == want.costs["huber"]
+
+
+def test_forced_task_and_columns():
+    proc = cli(FIX / "binary_01_probabilities.csv", "--task", "regression", "--y-true", "y_true",
+               "--y-pred", "y_prob", "--quiet")  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0].startswith("loss") and "mse" in proc.stdout
+
+
+def test_per_row_report(tmp_path):
+    out = tmp_path / "rows.csv"
+    proc = cli(FIX / "extra_columns.csv", "--per-row", out, "--loss", "mae")
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert len(rows) == 12 and set(rows[0]) == {"row", "id", "actual", "prediction", "mae"}
+    assert rows[0]["row"] == "1" and float(rows[0]["mae"]) >= 0
+
+
+def test_drop_missing_and_fix_rows():
+    assert cli(FIX / "missing.csv", "--drop-missing").returncode == 0
+    assert cli(FIX / "row_sum.csv", "--fix-rows", "normalise").returncode == 0
+    assert cli(FIX / "row_sum.csv", "--fix-rows", "softmax").returncode == 0
+
+
+BAD = {
+    "empty.csv": "empty",
+    "header_only.csv": "no data rows",
+    "binary_junk.csv": "not a CSV",
+    "one_column.csv": "only one column",
+    "non_numeric.csv": "Row 3, column 'y_pred': 'abc' is not a number",
+    "missing.csv": "--drop-missing",
+    "probabilities_out_of_range.csv": "Row 7, column 'y_prob' is 1.3",
+    "row_sum.csv": "--fix-rows",
+    "bad_labels.csv": "3 different labels",
+    "ragged.csv": "Line 4",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_input_exits_2_with_a_message(name):
+    proc = cli(FIX / name)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: ") and BAD[name] in proc.stderr
+    assert "Traceback" not in proc.stderr and proc.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["--loss", "nope"], "Could not interpret loss name"),
+        (["--loss", "hinge"], "does not apply"),
+        (["--param", "delta=-1"], "delta"),
+        (["--param", "delta"], "NAME=VALUE"),
+        (["--y-true", "missing_col"], "no column 'missing_col'"),
+    ],
+)
+def test_bad_choices_exit_2(args, needle):
+    proc = cli(FIX / "regression_header.csv", *args)
+    assert proc.returncode == 2 and needle in proc.stderr, proc.stderr
+
+
+def test_missing_file_and_usage_errors_exit_2(tmp_path):
+    proc = cli(tmp_path / "nope.csv")
+    assert proc.returncode == 2 and "Could not" in proc.stderr
+    assert cli().returncode == 2  # argparse: the file is required
