@@ -47,12 +47,24 @@ def _properties(spec) -> None:
             )
 
 
+def _equivalent(text: str) -> str:
+    """An equivalent as Markdown table cells: the call as code, a trailing "(remark)" as plain text."""
+    call, sep, remark = text.rpartition(" (")
+    if not (sep and text.endswith(")")):
+        call, remark = text, ""
+    remark = remark.removesuffix(")")
+    shown = call if call.split()[0] == "none" else f"`{call}`"
+    return f"{_cell(shown)} | {_cell(remark)}"
+
+
 def _equivalents(spec) -> None:
     known = [(FRAMEWORK_LABELS.get(k, k), v) for k, v in spec.equivalents.items() if v]
     if not known:
         st.markdown("**Equivalents:** none in PyTorch, Keras, scikit-learn or optax")
         return
-    st.markdown("**Equivalents**\n\n" + "\n".join(f"- {label}: `{code}`" for label, code in known))
+    rows = ["| Library | Equivalent | Note |", "|---|---|---|"]
+    rows += [f"| {label} | {_equivalent(text)} |" for label, text in known]
+    st.markdown("**Equivalents**\n\n" + "\n".join(rows))
 
 
 def _card(spec) -> None:
@@ -64,14 +76,14 @@ def _card(spec) -> None:
             st.latex(spec.formula)
             st.markdown(spec.summary)
             st.markdown(f"**Good at:** {spec.good}\n\n**Bad at:** {spec.bad}")
-            if spec.reference:
-                st.caption(f"Reference: {spec.reference}")
         with right:
             kinds = losses.KINDS
             st.markdown(f"**Inputs**\n\n- `y_true`: {kinds[spec.y_true]}\n- `y_pred`: {kinds[spec.y_pred]}")
-            _parameters(spec)
             _properties(spec)
-            _equivalents(spec)
+            if spec.reference:
+                st.caption(f"Reference: {spec.reference}")
+        _parameters(spec)
+        _equivalents(spec)
 
 
 st.title("All losses")
