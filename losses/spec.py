@@ -167,6 +167,15 @@ class LossSpec:
                 out[sl] = self.value(tb, pb, **kw)
         return out
 
+    def per_sample_derivative(self, y_true: Any, y_pred: Any, **params: Any) -> np.ndarray:
+        """d loss_i / d y_pred_i for each sample (the influence of each sample), the shape of y_pred."""
+        t, p, kw = self._prepare(y_true, y_pred, params)
+        out = np.empty(p.shape, dtype=np.float64)
+        with _quiet_overflow():
+            for sl, tb, pb in validation.blocks(self, t, p):
+                out[sl] = self.derivative(tb, pb, **kw)
+        return out
+
     def total(self, y_true: Any, y_pred: Any, **params: Any) -> tuple[float, int]:
         """Sum of the per-sample losses and the count: a mergeable partial result for chunked scoring."""
         t, p, kw = self._prepare(y_true, y_pred, params)

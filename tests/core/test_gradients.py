@@ -64,6 +64,13 @@ def test_gradient_is_the_derivative_over_n(name):
         assert np.all(np.sign(g) == np.sign(d))
 
 
+@pytest.mark.parametrize("name", [n for n in losses.names() if losses.get(n).finish is None])
+def test_per_sample_derivative_is_n_times_the_gradient(name):
+    spec = losses.get(name)
+    t, p = sample(spec, np.random.default_rng(2), 6, 3)
+    np.testing.assert_allclose(spec.per_sample_derivative(t, p), 6 * spec.gradient(t, p), rtol=1e-14)
+
+
 def test_rmse_gradient_at_a_perfect_fit_is_zero():
     g = losses.get("rmse").gradient([1.0, 2.0], [1.0, 2.0])
     assert np.array_equal(g, [0.0, 0.0])
