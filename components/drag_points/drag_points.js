@@ -188,7 +188,8 @@ function renderDynamic(inst, s) {
         class: "dp-bar", x: x - bw / 2, y: Math.min(y, base), width: bw, height: Math.max(1, Math.abs(base - y)),
       }, bars);
       r.style.setProperty("--dp-color", colorOf(h));
-      r.onpointerdown = (ev) => startDrag(inst, i, ev);
+      r.dataset.handle = h.label;
+      r.onpointerdown = (ev) => startDrag(inst, i, ev, false);
     });
   }
 
@@ -241,7 +242,7 @@ function syncHandles(inst, s) {
     g.dataset.index = String(i);
     g.classList.toggle("dp-dragging", inst.drag !== null && inst.drag.index === i);
     g.style.setProperty("--dp-color", colorOf(h));
-    g.onpointerdown = (ev) => startDrag(inst, i, ev);
+    g.onpointerdown = (ev) => startDrag(inst, i, ev, true);
     g.onkeydown = (ev) => onKey(inst, i, ev);
     g.onfocus = () => { inst.active = i; updateTip(inst, scales(inst)); };
     g.onblur = () => { if (inst.active === i) inst.active = -1; updateTip(inst, scales(inst)); };
@@ -316,23 +317,29 @@ function onKey(inst, i, ev) {
 
 // Capture goes on the <svg> (which lives as long as the instance), not on the
 // handle, so a rerun that lands mid-drag cannot drop the capture.
-function startDrag(inst, i, ev) {
+function startDrag(inst, i, ev, keepOffset) {
   if (ev.button !== 0 || inst.drag) return;
   ev.preventDefault();
   const g = inst.handleEls[i];
   if (g && typeof g.focus === "function") g.focus({ preventScroll: true });
-  inst.drag = { index: i, pointerId: ev.pointerId, start: inst.values[i], rev: inst.rev };
+  // Grabbing a handle off-centre must not make it jump (offset kept); pressing
+  // on a bar body sets that bar's top to the pointer.
+  const offset = keepOffset ? inst.values[i] - pointerValue(inst, ev) : 0;
+  inst.drag = { index: i, pointerId: ev.pointerId, start: inst.values[i], rev: inst.rev, offset };
   try { inst.svg.setPointerCapture(ev.pointerId); } catch (e) { /* pointer already gone */ }
   inst.svg.classList.add("dp-is-dragging");
   moveDrag(inst, ev);
 }
 
+function pointerValue(inst, ev) {
+  const rect = inst.svg.getBoundingClientRect();
+  return scales(inst).invY(ev.clientY - rect.top);
+}
+
 function moveDrag(inst, ev) {
   const dr = inst.drag;
   if (!dr || ev.pointerId !== dr.pointerId) return;
-  const rect = inst.svg.getBoundingClientRect();
-  const s = scales(inst);
-  setValue(inst, dr.index, s.invY(ev.clientY - rect.top));
+  setValue(inst, dr.index, pointerValue(inst, ev) + dr.offset);
 }
 
 function endDrag(inst, ev, commit) {

@@ -79,6 +79,11 @@ def test_mouse_drag_sends_on_pointer_up_only(page):
     h = slider(page, "prediction 3")
     before = out(page, "reg")
     x, y = centre(h)
+    # grabbing off-centre and letting go neither moves the handle nor sends
+    page.mouse.move(x + 5, y + 6)
+    page.mouse.down()
+    page.mouse.up()
+    assert h.get_attribute("aria-valuenow") == "2.00"
     page.mouse.move(x, y)
     page.mouse.down()
     for k in range(1, 9):
@@ -163,6 +168,12 @@ def test_bars_mode_drag_a_bar_and_keys(page):
     after2 = wait_for_output_change(page, "logits", after)
     assert after2[2] < 0.5
     assert after2[2] == pytest.approx(float(bird.get_attribute("aria-valuenow")), abs=0.005)
+    # pressing on a bar's body sets its top to the pointer
+    bar = page.locator('.st-key-logits .dp-bar[data-handle="logit cat"]')
+    bx, by = centre(bar)
+    page.mouse.click(bx, by + 10)  # just below the middle of the cat bar (0..2)
+    after3 = wait_for_output_change(page, "logits", after2)
+    assert 0.2 < after3[0] < 1.0 and after3[1:] == after2[1:]
 
 
 def test_line_mode_and_on_change_once_per_drag(page):
