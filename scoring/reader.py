@@ -12,7 +12,9 @@ from __future__ import annotations
 import csv
 import io
 import os
+import queue
 import re
+import threading
 import warnings
 from collections import Counter
 from collections.abc import Iterator
@@ -45,6 +47,7 @@ _MAGIC = (
     (b"SQLite format 3", "an SQLite database", "Export the table as CSV."),
 )
 
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13)) + b"\x7f"
 _NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
 _NUMBER_COMMA = re.compile(r"^\s*[-+]?(\d+,?\d*|,\d+)([eE][-+]?\d+)?\s*$")
 _SPECIAL_NUMBERS = {"nan", "inf", "-inf", "+inf", "infinity", "-infinity"}
@@ -142,7 +145,7 @@ def _check_binary(head: bytes) -> None:
             "binary", "This file contains NUL bytes: it is a binary file, not a CSV text file. "
             "Export your predictions as CSV (for example with pandas: df.to_csv('predictions.csv')).",
         )  # fmt: skip
-    control = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13)) + head.count(b"\x7f")
+    control = len(head) - len(head.translate(None, _CONTROL))
     if head and control > max(2, len(head) // 100):
         raise ScoringError(
             "binary", f"This file has {control} control characters in its first {len(head)} bytes: "
@@ -352,19 +355,23 @@ def _quiet():
 
 
 def _read_kwargs(fmt: CsvFormat, usecols: list[str] | None) -> dict:
-    return dict(
+    kw = dict(
         sep=fmt.delimiter,
         decimal=fmt.decimal,
-        encoding=fmt.encoding,
         header=None,
         names=list(fmt.columns),
         skiprows=1 if fmt.header else 0,
         index_col=False,
-        usecols=usecols,
         skip_blank_lines=True,
         engine="c",
         quotechar='"',
     )
+    # both cost time in pandas' C parser even when they change nothing: pass them only when they do
+    if usecols is not None and set(usecols) != set(fmt.columns):
+        kw["usecols"] = usecols
+    if fmt.encoding not in ("utf-8", "utf8"):
+        kw["encoding"] = fmt.encoding
+    return kw
 
 
 def _parse_error(exc: Exception, fmt: CsvFormat) -> ScoringError:
@@ -409,10 +416,26 @@ def read_sample(source: Source, fmt: CsvFormat, nrows: int = SAMPLE_ROWS) -> pd.
 
 
 def iter_chunks(
-    source: Source, fmt: CsvFormat, *, usecols: list[str] | None = None, chunksize: int = CHUNK_ROWS
+    source: Source,
+    fmt: CsvFormat,
+    *,
+    usecols: list[str] | None = None,
+    chunksize: int = CHUNK_ROWS,
+    prefetch: bool = True,
 ) -> Iterator[tuple[int, pd.DataFrame, float]]:
     """Yield ``(first_row, frame, fraction)`` per chunk: ``first_row`` is the chunk's 1-based data row number,
-    ``fraction`` roughly how much of the file has been read (for a progress bar)."""
+    ``fraction`` roughly how much of the file has been read (for a progress bar).
+
+    With ``prefetch`` a worker thread parses the next chunk while the caller works on this one (pandas'
+    tokenizer and numpy both release the GIL), so scoring costs little more than parsing alone.
+    """
+    chunks = _chunks(source, fmt, usecols, chunksize)
+    if prefetch:
+        chunks = _prefetched(chunks)
+    yield from chunks
+
+
+def _chunks(source, fmt, usecols, chunksize):
     if isinstance(source, (bytes, bytearray, memoryview)):
         handle = io.BytesIO(bytes(source))
     else:
@@ -422,7 +445,9 @@ def iter_chunks(
             msg = f"Could not open {os.fspath(source)!s}: {exc.strerror or exc}."
             raise ScoringError("parse", msg) from None
     size = max(1, fmt.size)
-    with handle:
+    with handle, warnings.catch_warnings():
+        warnings.simplefilter("ignore", pd.errors.ParserWarning)
+        warnings.simplefilter("ignore", pd.errors.DtypeWarning)
         try:
             reader = pd.read_csv(handle, chunksize=chunksize, **_read_kwargs(fmt, usecols))
         except _READ_ERRORS as exc:
@@ -430,17 +455,55 @@ def iter_chunks(
         start = 1
         with reader:
             while True:
-                ctx = _quiet()
                 try:
                     frame = next(reader)
                 except StopIteration:
                     return
                 except _READ_ERRORS as exc:
                     raise _parse_error(exc, fmt) from None
-                finally:
-                    ctx.__exit__(None, None, None)
                 yield start, frame, min(1.0, handle.tell() / size)
                 start += len(frame)
+
+
+def _prefetched(items: Iterator, depth: int = 2) -> Iterator:
+    """``items`` produced by a worker thread, at most ``depth`` ahead; its errors re-raised here."""
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(msg) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(msg, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            for item in items:
+                if not put(("item", item)):
+                    return
+            put(("end", None))
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            put(("error", exc))
+        finally:
+            items.close()
+
+    worker = threading.Thread(target=work, name="csv-prefetch", daemon=True)
+    worker.start()
+    try:
+        while True:
+            kind, item = q.get()
+            if kind == "item":
+                yield item
+            elif kind == "end":
+                return
+            else:
+                raise item
+    finally:
+        stop.set()
+        worker.join(timeout=5)
 
 
 def read_all(source: Source, fmt: CsvFormat, *, usecols: list[str] | None = None) -> pd.DataFrame:
