@@ -174,11 +174,25 @@ def _norm(name: str) -> str:
     return re.sub(r"\s+", "_", name.strip().lower())
 
 
+_TRUE_WORDS = {"true", "actual", "actuals", "target", "label", "truth", "observed", "measured", "gold"}
+_PRED_WORDS = {
+    "pred", "preds", "prediction", "predicted", "forecast", "estimate", "estimated", "fitted", "yhat", "prob",
+    "proba", "probability", "score", "logit", "output",
+}  # fmt: skip
+
+
 def _named(cols: Sequence[str], names: list[str]) -> str | None:
+    """The column named like one of ``names`` (exactly), else one with a telling word in its name."""
     by = {_norm(c): c for c in cols}
     for n in names:
         if n in by:
             return by[n]
+    words = _TRUE_WORDS if names is _TRUE_NAMES else _PRED_WORDS
+    other = _PRED_WORDS if names is _TRUE_NAMES else _TRUE_WORDS
+    for c in cols:
+        tokens = set(re.split(r"[^a-z0-9]+", c.lower()))
+        if tokens & words and not tokens & other:
+            return c
     return None
 
 
