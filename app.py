@@ -9,6 +9,10 @@ PAGES = {
     "Start": [
         st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
     ],
+    "Explore": [
+        st.Page("pages/regression.py", title="Regression losses", icon=":material/show_chart:",
+                url_path="regression"),
+    ],
     "Reference": [
         st.Page("pages/catalogue.py", title="All losses", icon=":material/menu_book:"),
     ],

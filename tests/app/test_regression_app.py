@@ -1,0 +1,213 @@
+"""The regression explorer, run headless with AppTest: every number on the page is the core's number."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import losses
+from scenes.regression import Scene, line_predictions
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+PAGE = "pages/regression.py"
+
+
+def open_page(query: dict[str, str | list[str]] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def fmt(v: float) -> str:
+    return f"{v:,.4g}" if abs(v) >= 1e4 else f"{v:.4f}"
+
+
+def expected(name: str, preds, scene: Scene | None = None, **params) -> str:
+    scene = scene or Scene()
+    _, y = scene.points()
+    return fmt(losses.get(name).cost(y, preds, **params))
+
+
+def test_default_page_shows_the_core_costs_for_the_default_scene():
+    at = open_page()
+    preds = Scene().default_predictions()
+    shown = metrics(at)
+    assert shown["MSE"] == expected("mse", preds)
+    assert shown["MAE"] == expected("mae", preds)
+    assert shown["Huber"] == expected("huber", preds, delta=1.0)
+    assert len(at.latex) == 3  # one formula per selected loss
+
+
+def test_injected_predictions_update_every_metric():
+    at = open_page()
+    preds = [0.5 * i for i in range(8)]
+    at.session_state["reg_free"] = {"positions": preds}
+    at.run()
+    assert not at.exception
+    shown = metrics(at)
+    for label, name in (("MSE", "mse"), ("MAE", "mae"), ("Huber", "huber")):
+        assert shown[label] == expected(name, preds), label
+    # the metric delta reports the change since the last interaction
+    deltas = {m.label: m.delta for m in at.metric}
+    before = losses.get("mse").cost(Scene().points()[1], Scene().default_predictions())
+    assert deltas["MSE"] == fmt(losses.get("mse").cost(Scene().points()[1], preds) - before)
+
+
+def test_changing_delta_changes_the_huber_metric_only():
+    at = open_page()
+    mse_before = metrics(at)["MSE"]
+    at.slider(key="delta").set_value(0.3).run()
+    preds = Scene().default_predictions()
+    assert metrics(at)["Huber"] == expected("huber", preds, delta=0.3)
+    assert metrics(at)["MSE"] == mse_before
+
+
+def test_changing_tau_and_alpha_changes_their_metrics():
+    at = open_page()
+    at.multiselect(key="losses").set_value(["quantile", "general_robust"]).run()
+    at.slider(key="tau").set_value(0.9).run()
+    at.slider(key="alpha").set_value(-2.0).run()
+    at.slider(key="scale").set_value(0.5).run()
+    preds = Scene().default_predictions()
+    shown = metrics(at)
+    assert shown["quantile"] == expected("quantile", preds, tau=0.9)
+    assert shown["general robust"] == expected("general_robust", preds, alpha=-2.0, scale=0.5)
+    at.toggle(key="welsch").set_value(True).run()
+    assert metrics(at)["general robust"] == expected("general_robust", preds, alpha=-math.inf, scale=0.5)
+
+
+def test_adding_an_outlier_shows_its_share_in_a_sentence():
+    at = open_page()
+    at.button(key="reg_add_outlier").click().run()
+    assert not at.exception
+    scene = Scene().with_outlier()
+    preds = scene.default_predictions()
+    shown = metrics(at)
+    assert shown["MSE"] == expected("mse", preds, scene)
+    sentence = next(m.value for m in at.markdown if "makes up" in m.value)
+    _, y = scene.points()
+    per = losses.get("mse").per_sample(y, preds)
+    assert sentence.startswith(f"Outlier 1 makes up {100 * per[-1] / per.sum():.0f}% of the MSE")
+    at.button(key="reg_remove_outliers").click().run()
+    assert metrics(at)["MSE"] == expected("mse", Scene().default_predictions())
+
+
+def test_textbook_example_at_1000():
+    at = open_page()
+    at.button(key="reg_classic_1000").click().run()
+    assert not at.exception
+    scene = Scene(kind="classic")
+    preds = scene.default_predictions()
+    preds[len(preds) // 2] = 1000.0
+    assert metrics(at)["MSE"] == expected("mse", preds, scene)
+    assert metrics(at)["MAE"] == expected("mae", preds, scene)
+
+
+def test_msle_is_undefined_not_an_error_for_values_at_or_below_minus_one():
+    at = open_page()
+    at.multiselect(key="losses").set_value(["mse", "msle"]).run()
+    preds = list(Scene().default_predictions())
+    preds[0] = -1.5
+    at.session_state["reg_free"] = {"positions": preds}
+    at.run()
+    assert not at.exception and not at.error
+    assert metrics(at)["MSLE"] == "undefined"
+    assert metrics(at)["MSE"] == expected("mse", preds)
+
+
+def test_line_mode_predicts_with_the_line_and_draws_the_best_lines():
+    at = open_page()
+    at.segmented_control(key="mode").set_value("line").run()
+    assert not at.exception
+    scene = Scene()
+    x, _ = scene.points()
+    at.session_state["reg_line"] = {"positions": [0.0, 5.0]}
+    at.run()
+    preds, slope, intercept = line_predictions(x, (0.0, 5.0))
+    assert metrics(at)["MSE"] == expected("mse", preds)
+    assert any("ŷ = 0.500·x + 0.000" in c.value for c in at.caption)
+
+
+def test_query_string_restores_the_scene():
+    scene = Scene(n=5, seed=3).with_outlier()
+    x, _ = scene.points()
+    preds = [1, 2, 3, 4, 5, 6.5]
+    at = open_page(
+        {
+            "n": "5",
+            "seed": "3",
+            "out": f"{scene.outliers[0][0]}:{scene.outliers[0][1]}",
+            "p": ",".join(map(str, preds)),
+            "losses": ["MSE", "Huber"],
+            "delta": "2.5",
+        }
+    )
+    assert not at.warning
+    shown = metrics(at)
+    assert shown["MSE"] == expected("mse", preds, scene)
+    assert shown["Huber"] == expected("huber", preds, scene, delta=2.5)
+    assert set(shown) == {"MSE", "Huber"}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"n": "abc"},
+        {"n": "100000"},
+        {"seed": "-5"},
+        {"p": "1,2,nan,4,5,6,7,8"},
+        {"p": "1,2"},
+        {"out": "junk"},
+        {"out": "1:1e300"},
+        {"mode": "<script>"},
+        {"delta": "NaN"},
+        {"scene": "1000"},
+        {"losses": ["MSE", "evil"]},
+        {"p": "1e309,0,0,0,0,0,0,0"},
+    ],
+)
+def test_hostile_query_string_falls_back_with_a_warning(query):
+    at = open_page(query)
+    assert not at.exception
+    assert at.warning, f"no warning for {query}"
+    preds = Scene().default_predictions()
+    assert metrics(at)["MSE"] == expected("mse", preds)
+
+
+def test_extremes_do_not_crash():
+    at = open_page({"n": "30"})
+    at.session_state["reg_free"] = {"positions": [1e6] + [0.0] * 29}
+    at.run()
+    assert not at.exception
+    at = open_page({"n": "3"})
+    at.slider(key="delta").set_value(0.05).run()
+    assert not at.exception
+    for alpha in (2.0, 1.0, 0.0, -2.0):
+        at.multiselect(key="losses").set_value(["general_robust"]).run()
+        at.slider(key="alpha").set_value(alpha).run()
+        assert not at.exception, alpha
+
+
+def test_reset_restores_the_defaults():
+    at = open_page()
+    at.slider(key="delta").set_value(3.0).run()
+    at.button(key="reg_add_outlier").click().run()
+    at.button(key="reg_reset").click().run()
+    assert not at.exception
+    preds = Scene().default_predictions()
+    assert metrics(at)["Huber"] == expected("huber", preds, delta=1.0)
+    assert np.isclose(
+        float(metrics(at)["MSE"]), losses.get("mse").cost(Scene().points()[1], preds), atol=1e-4
+    )
