@@ -152,6 +152,9 @@ class Result:
     notes: list[str] = field(default_factory=list)
     plans: list[Plan] = field(default_factory=list)
     per_row: pd.DataFrame | None = None
+    #: with ``per_row``: the inputs as the losses saw them (labels as class indexes, predictions after fixes)
+    y_true: np.ndarray | None = None
+    y_pred: np.ndarray | None = None
 
     @property
     def costs(self) -> dict[str, float]:
@@ -389,6 +392,8 @@ def score(
     missing = 0
     first_missing: tuple[int, str] | None = None
     kept: list[pd.DataFrame] = []
+    kept_t: list[np.ndarray] = []
+    kept_p: list[np.ndarray] = []
     writer = None
 
     for first, frame, frac in iter_chunks(source, fmt, usecols=usecols, chunksize=chunksize):
@@ -453,6 +458,8 @@ def score(
             )
             if per_row:
                 kept.append(out)
+                kept_t.append(t)
+                kept_p.append(p)
             if per_row_out is not None:
                 if writer is None:
                     writer = csv.writer(per_row_out, lineterminator="\n")
@@ -503,8 +510,12 @@ def score(
         per = pd.concat(kept, ignore_index=True) if kept else None
         if per is not None:
             per = per.drop(columns=[c for c in skipped if c in per.columns])
-    return Result(det, fmt, {n: kw[n] for n in totals}, totals, skipped, rows_read, rows_scored, missing,
-                  text_notes, [p for p in todo if p.name not in skipped], per)  # fmt: skip
+    result = Result(det, fmt, {n: kw[n] for n in totals}, totals, skipped, rows_read, rows_scored, missing,
+                    text_notes, [p for p in todo if p.name not in skipped], per)  # fmt: skip
+    if per_row and kept_t:
+        result.y_true = np.concatenate(kept_t)
+        result.y_pred = np.concatenate(kept_p)
+    return result
 
 
 def _per_row_frame(frame, file_rows, det: Detection, values, names) -> pd.DataFrame:
