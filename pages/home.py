@@ -6,6 +6,11 @@ import streamlit as st
 #: tests/app/test_home_app.py checks that every page in the navigation is listed here.
 LINKS = [
     (
+        "pages/regression.py",
+        "Drag predictions or a whole line, add outliers, and see each point's share of every regression "
+        "loss, the loss and influence curves, and the best line under each loss.",
+    ),
+    (
         "pages/catalogue.py",
         "Every loss on one page: its formula, inputs, parameters, properties, and the "
         "matching function in PyTorch, Keras, scikit-learn and optax.",

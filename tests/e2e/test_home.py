@@ -57,8 +57,9 @@ def test_sidebar_lists_only_the_navigation_pages(page, app_url):
     open_app(page, app_url)
     # inner text starts with the icon's ligature name ("home"), then the title
     labels = [text.strip().splitlines()[-1] for text in page.locator(NAV_LINKS).all_inner_texts()]
-    assert labels[:2] == ["Home", "All losses"], labels
+    assert labels[0] == "Home" and "All losses" in labels, labels
     assert len(labels) == len(set(labels)), labels
+    assert not {"app", "home", "catalogue"} & set(labels), f"pages/ listed as a v1 app: {labels}"
 
 
 @pytest.mark.xfail(
@@ -72,4 +73,4 @@ def test_deep_link_on_a_cold_server_runs_through_app_py(page, start_server):
     open_app(page, f"{url}/catalogue")
     assert_no_exception(page)
     labels = [t.strip().splitlines()[-1] for t in page.locator(NAV_LINKS).all_inner_texts()]
-    assert labels[:2] == ["Home", "All losses"], labels
+    assert labels[0] == "Home" and "All losses" in labels, labels
