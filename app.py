@@ -12,6 +12,8 @@ PAGES = {
     "Explore": [
         st.Page("pages/regression.py", title="Regression losses", icon=":material/show_chart:",
                 url_path="regression"),
+        st.Page("pages/score.py", title="Score your predictions", icon=":material/upload_file:",
+                url_path="score"),
     ],
     "Reference": [
         st.Page("pages/catalogue.py", title="All losses", icon=":material/menu_book:"),

@@ -1,0 +1,93 @@
+"""The scoring page under AppTest: each bundled example, the fixes it offers, and a bad file's message."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import scoring
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+PAGE = "pages/score.py"
+
+
+def open_page(example: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    if example:
+        at.query_params["score_example"] = example
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize(
+    "example", ["regression_outliers.csv", "rain_tomorrow.csv", "species_multiclass.csv"]
+)
+def test_each_example_shows_the_cores_numbers(example):
+    at = open_page()
+    at.selectbox(key="score_example").set_value(example).run()
+    assert not at.exception and not at.error
+    path = ROOT / "examples" / example
+    fmt, det = scoring.inspect(path)
+    costs = scoring.score(path, fmt, det).costs
+    shown = {m.label: m.value for m in at.metric}
+    assert len(shown) == len(costs)
+    import losses
+
+    for name, cost in costs.items():
+        assert math.isclose(float(shown[losses.get(name).title]), cost, rel_tol=1e-5), name
+    assert at.selectbox(key="score_focus").value in costs
+
+
+def test_messy_example_offers_to_drop_missing_rows():
+    at = open_page()
+    at.selectbox(key="score_example").set_value("messy.csv").run()
+    assert not at.exception
+    assert at.error and "2 rows of 40" in at.error[0].value
+    at.checkbox(key="score_drop_missing").check().run()
+    assert not at.exception and not at.error
+    assert len(at.metric) == 10
+
+
+def test_changing_a_parameter_changes_huber():
+    at = open_page()
+    before = {m.label: m.value for m in at.metric}["Huber loss"]
+    at.number_input(key="score_param_huber_delta").set_value(5.0).run()
+    assert not at.exception
+    after = {m.label: m.value for m in at.metric}["Huber loss"]
+    assert before != after
+
+
+def test_forcing_the_task_is_checked():
+    at = open_page()
+    at.selectbox(key="score_example").set_value("rain_tomorrow.csv").run()
+    at.selectbox(key="score_task").set_value("regression").run()
+    assert not at.exception
+    assert at.error and "'rain' is not a number" in at.error[0].value.replace("\\", "")
+
+
+def test_a_bad_upload_shows_an_error_not_an_exception(tmp_path):
+    # AppTest cannot drive st.file_uploader: feed the page's own inspection the junk bytes instead
+    at = open_page()
+    assert not at.exception
+    data = (ROOT / "tests" / "scoring" / "fixtures" / "binary_junk.csv").read_bytes()
+    with pytest.raises(scoring.ScoringError) as info:
+        scoring.sniff(data)
+    assert info.value.kind == "binary"
+
+
+def test_plain_escapes_markdown():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("score_page_plain", ROOT / PAGE)
+    source = (ROOT / PAGE).read_text()
+    head = source.split("# -- cached work")[0]
+    ns: dict = {"__file__": str(ROOT / PAGE)}
+    exec(compile(head, str(ROOT / PAGE), "exec"), ns)  # only the imports and helpers, not the page
+    assert spec is not None
+    assert ns["plain"]("**b** :red[x] <i>") == r"\*\*b\*\* \:red\[x\] \<i\>"
