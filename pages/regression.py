@@ -13,7 +13,7 @@ import streamlit as st
 
 import losses
 from charts import regression as charts
-from components.drag_points import drag_points, reset_drag_points
+from components.drag_points import display_decimals, drag_points, reset_drag_points
 from losses.fitting import fit_line
 from scenes import regression as sc
 
@@ -42,6 +42,7 @@ SHORT = {
     "general_robust": "general robust",
 }
 NAMED_ALPHA = {2.0: "L2", 1.0: "Charbonnier (pseudo-Huber)", 0.0: "Cauchy", -2.0: "Geman-McClure"}
+MODE_LABELS = {"free": "Free points", "line": "Fit a line"}
 FREE_KEY, LINE_KEY = "reg_free", "reg_line"
 # URL keys of the scene (the controls' keys are bound to the URL by Streamlit itself)
 Q_KIND, Q_PREDS, Q_LINE, Q_OUT = "scene", "p", "line", "out"
@@ -55,7 +56,7 @@ def _load_from_url() -> None:
     warn: list[str] = []
     warn += sc.check_int(q.get("n"), sc.N_MIN, sc.N_MAX, "number of points")
     warn += sc.check_int(q.get("seed"), 0, sc.SEED_MAX, "seed")
-    warn += sc.check_choice(q.get("mode"), sc.MODES, "mode")
+    warn += sc.check_choice(q.get("mode"), list(MODE_LABELS.values()), "mode")
     for name, p in (
         ("delta", losses.get("huber").param("delta")),
         ("tau", losses.get("quantile").param("tau")),
@@ -119,7 +120,7 @@ def _remove_outliers() -> None:
 
 
 def _classic(at: float) -> None:
-    state.reg_kind, state.reg_outliers, state["mode"] = "classic", (), "free"
+    state.reg_kind, state.reg_outliers, state["mode"] = "classic", (), MODE_LABELS["free"]
     preds = _scene().default_predictions()
     preds[len(preds) // 2] = at
     _reset_predictions()
@@ -149,17 +150,14 @@ with st.sidebar:
         "Points", sc.N_MIN, sc.N_MAX, sc.N_DEFAULT, key="n", bind="query-params", on_change=_reset_predictions
     )
     st.number_input("Seed", 0, sc.SEED_MAX, 0, key="seed", bind="query-params", on_change=_reset_predictions)
-    mode = (
-        st.segmented_control(
-            "Predictions",
-            sc.MODES,
-            default="free",
-            key="mode",
-            bind="query-params",
-            format_func={"free": "Free points", "line": "Fit a line"}.get,
-        )
-        or "free"
+    mode_label = st.segmented_control(  # the URL holds the label (mode=Fit+a+line): readable in a link
+        "Predictions",
+        list(MODE_LABELS.values()),
+        default=MODE_LABELS["free"],
+        key="mode",
+        bind="query-params",
     )
+    mode = "line" if mode_label == MODE_LABELS["line"] else "free"
     st.number_input(
         "Outlier magnitude (× the data's spread)",
         1.0,
@@ -174,13 +172,13 @@ with st.sidebar:
         "Add outlier",
         key="reg_add_outlier",
         on_click=_add_outlier,
-        icon=":material/add:",
         disabled=len(state.reg_outliers) >= sc.MAX_OUTLIERS,
         width="stretch",
     )
     c2.button(
-        "Remove outliers",
+        "Remove all",
         key="reg_remove_outliers",
+        help="Remove every outlier",
         on_click=_remove_outliers,
         disabled=not state.reg_outliers,
         width="stretch",
@@ -291,6 +289,7 @@ def _sync_url(preds: list[float] | None, line: list[float] | None) -> None:
 @st.fragment
 def explorer() -> None:
     default_preds = scene.default_predictions()
+    titles = {n: SHORT[n] for n in selected}
     base_preds = state.reg_base_preds if state.reg_base_preds is not None else list(default_preds)
     base_line = state.reg_base_line if state.reg_base_line is not None else list(scene.default_line())
     if len(base_preds) != len(x):  # the scene changed under a stale base
@@ -300,12 +299,13 @@ def explorer() -> None:
     seen = [y, base_preds] + ([np.asarray(last)] if last is not None and len(last) == len(x) else [])
     y_lo, y_hi = sc.y_range(*seen)
     step = 10 ** math.floor(math.log10((y_hi - y_lo) / 100))
+    decimals = display_decimals(step)  # a moved handle is kept to what it shows, so a URL restores it exactly
     targets = [{"x": float(a), "y": float(b), "label": lab} for a, b, lab in zip(x, y, labels, strict=True)]
 
     left, right = st.columns([2, 1], gap="medium")
     with left:
         if mode == "line":
-            ends = sc.quantize(
+            ends = sc.snap_moved(
                 drag_points(
                     key=LINE_KEY,
                     targets=targets,
@@ -320,7 +320,9 @@ def explorer() -> None:
                     height=400,
                     x_label="x",
                     y_label="y",
-                )
+                ),
+                base_line,
+                decimals,
             )
             preds, slope, intercept = sc.line_predictions(x, (ends[0], ends[1]))
             st.caption(
@@ -329,7 +331,7 @@ def explorer() -> None:
             url_preds, url_line = None, (ends if ends != list(scene.default_line()) else None)
         else:
             preds = np.array(
-                sc.quantize(
+                sc.snap_moved(
                     drag_points(
                         key=FREE_KEY,
                         targets=targets,
@@ -344,7 +346,9 @@ def explorer() -> None:
                         height=400,
                         x_label="x",
                         y_label="y",
-                    )
+                    ),
+                    base_preds,
+                    decimals,
                 )
             )
             st.caption(
@@ -384,6 +388,29 @@ def explorer() -> None:
                     d = deltas.get(name)
                     st.metric(SHORT[name], _fmt(c), delta=None if not d else _fmt(d), delta_color="inverse")
 
+    if mode == "line":
+        fits = [n for n in selected if n != "msle"]
+        lines = {n: _best_line(n, tuple(x), tuple(y), _params(n)) for n in fits}
+        st.markdown("**The line each loss would choose**")
+        st.plotly_chart(
+            charts.best_lines(
+                x,
+                y,
+                labels,
+                lines,
+                titles,
+                user_line=(slope, intercept),
+                x_range=(lo, hi),
+                y_range=(y_lo, y_hi),
+            ),
+            key="reg_best_lines",
+            config={"displayModeBar": False},
+        )
+        st.caption(
+            "L2 in closed form; L1 and quantile exactly (the best line through two points); the others "
+            "by reweighted least squares refined by Newton steps."
+        )
+
     # each point's share of each loss
     per_sample = {}
     for name in selected:
@@ -392,7 +419,6 @@ def explorer() -> None:
         except losses.RangeError:
             continue
     share = {n: sc.shares(v) for n, v in per_sample.items()}
-    titles = {n: SHORT[n] for n in selected}
     st.markdown("**Each point's share of the total**")
     st.plotly_chart(
         charts.share_bars(labels, share, titles), key="reg_shares", config={"displayModeBar": False}
@@ -438,29 +464,6 @@ def explorer() -> None:
         "Huber's and pseudo-Huber's influence levels off at ±δ, log-cosh's at ±1: a far point pulls "
         "no harder than a near one. L2's grows without bound."
     )
-
-    if mode == "line":
-        fits = [n for n in selected if n != "msle"]
-        lines = {n: _best_line(n, tuple(x), tuple(y), _params(n)) for n in fits}
-        st.markdown("**The line each loss would choose**")
-        st.plotly_chart(
-            charts.best_lines(
-                x,
-                y,
-                labels,
-                lines,
-                titles,
-                user_line=(slope, intercept),
-                x_range=(lo, hi),
-                y_range=(y_lo, y_hi),
-            ),
-            key="reg_best_lines",
-            config={"displayModeBar": False},
-        )
-        st.caption(
-            "L2 in closed form; L1 and quantile exactly (the best line through two points); the others "
-            "by reweighted least squares refined by Newton steps."
-        )
 
 
 explorer()

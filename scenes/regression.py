@@ -18,10 +18,11 @@ X_RANGE = (0.0, 10.0)
 TREND_SLOPE, TREND_INTERCEPT, NOISE = 0.8, 1.0, 0.6
 MAX_OUTLIERS = 5
 MAGNITUDE_DEFAULT = 10.0  # an outlier sits this many times the data's spread off the trend
-DECIMALS = 3  # predictions and outliers are kept to this many decimals, so a URL holds them exactly
+DECIMALS = (
+    2  # values are kept to this many decimals (what the drag handles show), so a URL holds them exactly
+)
 ABS_LIMIT = 1e6  # largest |value| a URL may carry
 KINDS = ("trend", "classic")
-MODES = ("free", "line")
 
 
 @dataclass(frozen=True)
@@ -101,8 +102,16 @@ def line_predictions(x: np.ndarray, ends: tuple[float, float]) -> tuple[np.ndarr
     return slope * x + intercept, slope, intercept
 
 
-def quantize(values) -> list[float]:
-    return [round(float(v), DECIMALS) for v in values]
+def quantize(values, decimals: int = DECIMALS) -> list[float]:
+    return [round(float(v), decimals) for v in values]
+
+
+def snap_moved(values, base, decimals: int) -> list[float]:
+    """Values the user moved, rounded to what the handles display; untouched ones exactly as they were."""
+    return [
+        float(b) if float(v) == float(b) else round(float(v), decimals)
+        for v, b in zip(values, base, strict=True)
+    ]
 
 
 def y_range(*arrays: np.ndarray) -> tuple[float, float]:

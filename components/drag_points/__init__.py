@@ -59,6 +59,7 @@ from components.drag_points._spec import (
     DRAW_MODES,
     DragPointsError,
     DragPointsSpec,
+    display_decimals,
     normalize,
     resolve,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "COMPONENT_NAME",
     "DragPointsError",
     "DragPointsSpec",
+    "display_decimals",
     "drag_points",
     "get_drag_values",
     "normalize",

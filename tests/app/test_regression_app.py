@@ -129,7 +129,7 @@ def test_msle_is_undefined_not_an_error_for_values_at_or_below_minus_one():
 
 def test_line_mode_predicts_with_the_line_and_draws_the_best_lines():
     at = open_page()
-    at.segmented_control(key="mode").set_value("line").run()
+    at.segmented_control(key="mode").set_value("Fit a line").run()
     assert not at.exception
     scene = Scene()
     x, _ = scene.points()
