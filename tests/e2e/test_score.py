@@ -56,9 +56,10 @@ def test_upload_scores_like_the_cli_and_downloads_a_report(page, app_url):
     )
 
 
-def test_example_pages_render(page, app_url):
+def test_example_files_render_their_charts(page, app_url):
     for example in ("regression_outliers.csv", "species_multiclass.csv"):
-        open_app(page, f"{app_url}/score?score_example={example}")
+        open_app(page, f"{app_url}/score")
+        _upload(page, ROOT / "examples" / example)
         assert_no_exception(page)
         page.get_by_role("tab", name="Charts").click()
         wait_idle(page)
