@@ -30,6 +30,13 @@ _COLORS = {
     "softmax_cross_entropy": "#2ca02c",
     "kl_divergence": "#d62728",
     "categorical_hinge": "#9467bd",
+    # roles on the classification pages (not losses)
+    "label_0": "#1f77b4",  # binary label 0 / -1 ("no rain")
+    "label_1": "#e6550d",  # binary label 1 / +1 ("rain")
+    "sigmoid_squared_error": "#d62728",  # squared error applied after a sigmoid
+    "probability": "#1f5fbf",  # softmax probabilities Q
+    "target": "#7f7f7f",  # a target distribution P
+    "smoothed": "#ff7f0e",  # with label smoothing
 }
 _DASHES = {"zero_one": "dot", "rmse": "dash", "pseudo_huber": "dash", "general_robust": "dashdot"}
 _FALLBACK = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf")
