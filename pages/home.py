@@ -11,6 +11,11 @@ LINKS = [
         "loss, the loss and influence curves, and the best line under each loss.",
     ),
     (
+        "pages/score.py",
+        "Upload a CSV of your model's predictions, or try an example: see what was detected, every "
+        "applicable loss and the rows that cost the most, and download a per-row report.",
+    ),
+    (
         "pages/catalogue.py",
         "Every loss on one page: its formula, inputs, parameters, properties, and the "
         "matching function in PyTorch, Keras, scikit-learn and optax.",
