@@ -214,8 +214,12 @@ def class_bars(
                 y=np.asarray(values),
                 name=title,
                 marker_color=color_of(styles[title]),
-                text=[f"{v:.{decimals}f}" for v in np.asarray(values)],
+                # values on the bars while they fit; hover shows them always
+                text=[f"{v:.{decimals}f}" for v in np.asarray(values)]
+                if len(series) == 1 or len(names) * len(series) <= 6
+                else None,
                 textposition="outside",
+                textfont={"size": FONT_SIZE - (1 if len(series) == 1 else 3)},
                 cliponaxis=False,
                 hovertemplate="%{x}: %{y:." + str(decimals + 1) + "f}<extra>" + title + "</extra>",
             )

@@ -1,0 +1,147 @@
+"""Multi-class scenes: k named classes, one sample's logits, a target distribution P, and a small batch.
+
+Everything here is pure and deterministic; the URL form of each piece is parsed with warnings, so a link
+restores exactly what was on screen and a hostile link yields the defaults plus what to tell the user.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from scenes.regression import check_choice, check_float, check_int  # noqa: F401  (one set of URL checks)
+
+K_MIN, K_MAX, K_DEFAULT = 3, 10, 4
+Z_RANGE = (-6.0, 6.0)  # logits a user can drag to (and a URL may carry)
+DECIMALS = 2  # logits are kept to this many decimals, so a URL holds them exactly
+P_DECIMALS = 3  # the target distribution P
+NAMES = ("cat", "dog", "bird", "fish", "horse", "frog", "deer", "ship", "truck", "plane")
+TRUE_DEFAULT = "dog"  # the default true class: the model's favourite (cat) is wrong
+_LOGITS = (2.0, 1.0, 0.2, -0.5, -1.0, 0.5, -1.5, 1.5, -2.0, 0.0)
+BATCH_ROWS, BATCH_MAX = 4, 12
+T_RANGE = (0.1, 5.0)
+B_RANGE = (-100.0, 100.0)  # batch logits typed in the table (and carried by a URL)
+
+
+def names(k: int) -> list[str]:
+    return list(NAMES[:k])
+
+
+def default_logits(k: int) -> list[float]:
+    return list(_LOGITS[:k])
+
+
+def default_target(k: int, true: int) -> list[float]:
+    """A soft target P: 0.7 on the true class, the rest shared evenly (rounded, then made to sum to 1)."""
+    rest = round(0.3 / (k - 1), P_DECIMALS)
+    p = [rest] * k
+    p[true] = round(1.0 - rest * (k - 1), P_DECIMALS)
+    return p
+
+
+def normalise(p) -> tuple[np.ndarray | None, str]:
+    """P as a distribution: non-negative, divided by its sum; None and the reason when it cannot be one."""
+    a = np.asarray(p, dtype=float)
+    if a.ndim != 1 or not np.all(np.isfinite(a)):
+        return None, "Every entry of P must be a number."
+    if np.any(a < 0):
+        return None, "P cannot have negative entries."
+    total = float(a.sum())
+    if total <= 0:
+        return None, "P needs at least one positive entry."
+    if abs(total - 1.0) > 1e-9:
+        return a / total, f"P summed to {total:.4g}; it is divided by that sum so that it is a distribution."
+    return a, ""
+
+
+def one_hot(true: int, k: int) -> np.ndarray:
+    """The one-hot target row for class ``true`` (shape (1, k))."""
+    y = np.zeros((1, k))
+    y[0, true] = 1.0
+    return y
+
+
+def default_batch(k: int, seed: int = 0, rows: int = BATCH_ROWS) -> tuple[np.ndarray, np.ndarray]:
+    """A few samples' logits (rows, k) and true labels (rows,): some confident and right, one badly wrong."""
+    rng = np.random.default_rng(seed + 11)
+    labels = rng.integers(0, k, rows)
+    z = np.round(rng.normal(0.0, 1.0, (rows, k)), 1)
+    z[np.arange(rows), labels] += np.round(np.linspace(3.0, -1.0, rows), 1)  # from confident to wrong
+    return np.round(z, 1) + 0.0, labels.astype(int)
+
+
+def quantize(values, decimals: int = DECIMALS, limits: tuple[float, float] = Z_RANGE) -> list[float]:
+    lo, hi = limits
+    return [round(min(max(float(v), lo), hi), decimals) + 0.0 for v in values]
+
+
+# ---- URL form --------------------------------------------------------------------------------------
+def format_values(values, decimals: int = DECIMALS) -> str:
+    return ",".join(f"{v:.{decimals}f}".rstrip("0").rstrip(".") or "0" for v in values)
+
+
+def _floats(text: str) -> list[float] | None:
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        return None
+    return values if all(math.isfinite(v) for v in values) else None
+
+
+def parse_logits(text: str | None, k: int) -> tuple[list[float] | None, list[str]]:
+    if not text:
+        return None, []
+    values = _floats(text)
+    lo, hi = Z_RANGE
+    if values is None:
+        return None, [f"The link's logits ({_clip(text)}) are not all numbers; showing the defaults instead."]
+    if len(values) != k:
+        return None, [f"The link has {len(values)} logits for {k} classes; showing the defaults instead."]
+    if not all(lo <= v <= hi for v in values):
+        return None, [f"The link's logits must lie in [{lo:g}, {hi:g}]; showing the defaults instead."]
+    return quantize(values), []
+
+
+def parse_target(text: str | None, k: int) -> tuple[list[float] | None, list[str]]:
+    if not text:
+        return None, []
+    values = _floats(text)
+    if values is None or len(values) != k:
+        return None, [
+            f"The link's target P ({_clip(text)}) is not {k} numbers; showing the default target instead."
+        ]
+    p, why = normalise(values)
+    if p is None:
+        return None, [f"The link's target P cannot be used: {why} Showing the default target instead."]
+    return [round(float(v), P_DECIMALS) for v in values], []
+
+
+def format_batch(z: np.ndarray, labels: np.ndarray) -> str:
+    """Rows as ``z1,z2,...,zk:label`` joined by ``;`` (label: the class index)."""
+    return ";".join(f"{format_values(row)}:{int(lab)}" for row, lab in zip(z, labels, strict=True))
+
+
+def parse_batch(text: str | None, k: int) -> tuple[tuple[np.ndarray, np.ndarray] | None, list[str]]:
+    if not text:
+        return None, []
+    warn = [f"The link's batch ({_clip(text)}) could not be read; showing the default batch instead."]
+    rows, labels = [], []
+    items = text.split(";")
+    if len(items) > BATCH_MAX:
+        return None, [f"The link's batch has {len(items)} rows; at most {BATCH_MAX} are allowed."]
+    for item in items:
+        head, sep, lab = item.partition(":")
+        values = _floats(head)
+        if not sep or values is None or len(values) != k or not lab.isdigit() or int(lab) >= k:
+            return None, warn
+        lo, hi = B_RANGE
+        if not all(lo <= v <= hi for v in values):
+            return None, warn
+        rows.append(quantize(values, limits=B_RANGE))
+        labels.append(int(lab))
+    return (np.array(rows, dtype=float), np.array(labels, dtype=int)), []
+
+
+def _clip(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:37] + "...")
