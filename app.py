@@ -12,6 +12,10 @@ PAGES = {
     "Explore": [
         st.Page("pages/regression.py", title="Regression losses", icon=":material/show_chart:",
                 url_path="regression"),
+        st.Page("pages/binary.py", title="Binary classification", icon=":material/rule:",
+                url_path="binary"),
+        st.Page("pages/multiclass.py", title="Multi-class classification", icon=":material/bar_chart:",
+                url_path="multiclass"),
         st.Page("pages/score.py", title="Score your predictions", icon=":material/upload_file:",
                 url_path="score"),
     ],
