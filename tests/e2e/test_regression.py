@@ -21,6 +21,19 @@ def handle(page, i: int):
     return page.locator(f'.st-key-reg_free [role="slider"][aria-label="prediction {i}"]')
 
 
+def drag(page, i: int, dy: float) -> None:
+    """Press on handle i, move it dy pixels (negative: up) and release; wait for the rerun."""
+    h = handle(page, i)
+    h.scroll_into_view_if_needed()
+    box = h.bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(cx, cy)
+    page.mouse.down()
+    page.mouse.move(cx, cy + dy, steps=6)
+    page.mouse.up()
+    wait_idle(page)
+
+
 def positions(page) -> np.ndarray:
     return np.array(
         [
@@ -68,16 +81,7 @@ def test_dragging_a_prediction_with_the_mouse_updates_the_metrics(page, app_url)
     open_regression(page, app_url)
     before = positions(page)
     assert metric(page, "MSE") == core("mse", before)
-    h = handle(page, 3)
-    h.scroll_into_view_if_needed()
-    box = h.bounding_box()
-    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(cx, cy)
-    page.mouse.down()
-    for k in range(1, 11):
-        page.mouse.move(cx, cy - 8 * k)
-    page.mouse.up()
-    wait_idle(page)
+    drag(page, 3, -80)
     after = positions(page)
     assert after[2] > before[2] + 1.0 and np.array_equal(np.delete(after, 2), np.delete(before, 2))
     wait_for_metric(page, "MSE", core("mse", after))
@@ -160,3 +164,17 @@ def test_dark_theme_screenshot(dark_page, app_url):
     open_regression(dark_page, app_url, "?out=6.11:31.35")
     screenshot(dark_page, "regression_dark", full=True)
     assert_no_exception(dark_page)
+
+
+def test_the_focused_handles_value_tooltip_does_not_block_its_neighbour(page, app_url):
+    """Regression: the tooltip of a focused handle sat over the next handle and swallowed its drag."""
+    open_regression(page, app_url)
+    drag(page, 4, -30)
+    handle(page, 4).focus()
+    page.keyboard.press("ArrowUp")
+    wait_idle(page)
+    before = positions(page)
+    drag(page, 5, -40)  # 5 is up and to the right of 4, where 4's tooltip is drawn
+    after = positions(page)
+    assert after[4] > before[4] + 0.5
+    wait_for_metric(page, "MSE", core("mse", after))
