@@ -40,7 +40,7 @@ def server_side(repeats: int) -> None:
 
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     at.run()
-    at.switch_page("pages/regression.py").run()
+    at.switch_page("views/regression.py").run()
     base = list(Scene().default_predictions())
     times = []
     for i in range(repeats + 2):

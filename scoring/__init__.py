@@ -8,7 +8,7 @@
 0.125
 
 Every number comes from ``losses``; every problem with the file is a ``ScoringError`` with a message for a
-person. No Streamlit here: the page (pages/score.py) and the command line (``python -m scoring``) share it.
+person. No Streamlit here: the page (views/score.py) and the command line (``python -m scoring``) share it.
 """
 
 from __future__ import annotations

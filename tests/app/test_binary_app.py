@@ -13,7 +13,7 @@ from losses.binary import sigmoid
 from scenes.binary import Scene, logit, quantize
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-PAGE = "pages/binary.py"
+PAGE = "views/binary.py"
 
 
 def open_page(query: dict[str, str | list[str]] | None = None) -> AppTest:

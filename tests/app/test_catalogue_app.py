@@ -19,7 +19,7 @@ def _formulas(at: AppTest) -> list[str]:
 @pytest.fixture
 def catalogue() -> AppTest:
     at = AppTest.from_file(APP).run()
-    at.switch_page("pages/catalogue.py").run(timeout=30)
+    at.switch_page("views/catalogue.py").run(timeout=30)
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -56,6 +56,6 @@ def test_category_filter_is_read_from_the_url():
     at = AppTest.from_file(APP)
     at.query_params[FILTER_KEY] = "Regression"  # a bound widget's URL value is its option label
     at.run()
-    at.switch_page("pages/catalogue.py").run(timeout=30)
+    at.switch_page("views/catalogue.py").run(timeout=30)
     assert not at.exception
     assert len(at.latex) == len(losses.names(category="regression"))

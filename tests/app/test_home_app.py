@@ -30,10 +30,10 @@ def test_app_runs_and_opens_home():
 def test_home_links_every_other_page():
     at = AppTest.from_file(str(ROOT / "app.py")).run()
     pages = _navigation_pages()
-    assert pages[0] == "pages/home.py", "home must stay the first (default) page"
+    assert pages[0] == "views/home.py", "home must stay the first (default) page"
     linked = {link.proto.page for link in at.page_link}
     missing = [p for p in pages[1:] if Path(p).stem not in linked]
-    assert not missing, f"add these pages to LINKS in pages/home.py: {missing} (linked: {sorted(linked)})"
+    assert not missing, f"add these pages to LINKS in views/home.py: {missing} (linked: {sorted(linked)})"
 
 
 def test_every_navigation_page_runs():

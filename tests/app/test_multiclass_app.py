@@ -13,7 +13,7 @@ from losses.multiclass import softmax
 from scenes import multiclass as sc
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-PAGE = "pages/multiclass.py"
+PAGE = "views/multiclass.py"
 
 
 def open_page(query: dict[str, str | list[str]] | None = None) -> AppTest:

@@ -13,7 +13,7 @@ import losses
 from scenes.regression import Scene, line_predictions
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-PAGE = "pages/regression.py"
+PAGE = "views/regression.py"
 
 
 def open_page(query: dict[str, str | list[str]] | None = None) -> AppTest:
@@ -211,3 +211,16 @@ def test_reset_restores_the_defaults():
     assert np.isclose(
         float(metrics(at)["MSE"]), losses.get("mse").cost(Scene().points()[1], preds), atol=1e-4
     )
+
+
+def test_reset_restores_the_defaults_of_controls_set_by_the_link():
+    """URL-bound controls must not read their old value back from the link after a reset."""
+    at = open_page({"n": "5", "seed": "4", "delta": "2.5", "losses": ["MSE", "Huber"], "mode": "Fit a line"})
+    at.button(key="reg_reset").click().run()
+    assert not at.exception
+    preds = Scene().default_predictions()
+    shown = metrics(at)
+    assert set(shown) == {"MSE", "MAE", "Huber"}
+    assert shown["Huber"] == expected("huber", preds, delta=1.0)
+    assert shown["MSE"] == expected("mse", preds)
+    assert at.slider(key="n").value == 8 and at.number_input(key="seed").value == 0

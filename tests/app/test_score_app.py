@@ -12,7 +12,7 @@ import scoring
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
-PAGE = "pages/score.py"
+PAGE = "views/score.py"
 
 
 def open_page(example: str | None = None) -> AppTest:

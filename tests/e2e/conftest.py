@@ -171,9 +171,9 @@ def app_url(start_server, browser) -> str:
 def _warm_up(browser, url: str) -> None:
     """Run the entrypoint once, so every test sees the same server state whichever page it opens first.
 
-    Streamlit treats a folder named pages/ beside the main script as a v1 multipage app until the entrypoint
-    has called st.navigation once in the server process; a deep link as a cold server's first request runs
-    the page file directly (see test_deep_link_on_a_cold_server in test_home.py).
+    Streamlit would treat a folder named pages/ beside the main script as a v1 multipage app until the
+    entrypoint has called st.navigation once in the server process (why our pages live in views/; see
+    test_deep_link_on_a_cold_server in test_home.py). Warming up keeps first-request effects out of timings.
     """
     context = browser.new_context(viewport=VIEWPORT)
     try:

@@ -2,8 +2,6 @@
 
 from urllib.parse import urlparse
 
-import pytest
-
 from tests.e2e.conftest import assert_no_exception, open_app, screenshot, wait_idle
 
 LINKS = '[data-testid="stMain"] [data-testid="stPageLink"] a'
@@ -53,22 +51,21 @@ def test_every_page_link_reaches_its_page(page, app_url):
 
 
 def test_sidebar_lists_only_the_navigation_pages(page, app_url):
-    """st.navigation replaces the automatic pages/ sidebar: each page appears once, with its title."""
+    """st.navigation is the only navigation: each page appears once, with its title."""
     open_app(page, app_url)
     # inner text starts with the icon's ligature name ("home"), then the title
     labels = [text.strip().splitlines()[-1] for text in page.locator(NAV_LINKS).all_inner_texts()]
     assert labels[0] == "Home" and "All losses" in labels, labels
     assert len(labels) == len(set(labels)), labels
-    assert not {"app", "home", "catalogue"} & set(labels), f"pages/ listed as a v1 app: {labels}"
+    assert not {"app", "home", "catalogue"} & set(labels), f"views/ listed as a v1 app: {labels}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Streamlit runs a folder named pages/ as a v1 multipage app until app.py has run once per server "
-    "process, so a cold server's first deep link bypasses app.py (no page config, sidebar from pages/). "
-    "Fix: rename pages/ (e.g. views/) and update PAGES in app.py; then remove this marker.",
-)
 def test_deep_link_on_a_cold_server_runs_through_app_py(page, start_server):
+    """A prepared link as a fresh server's first request still goes through app.py.
+
+    Streamlit runs a folder named pages/ beside the entrypoint as a v1 multipage app until st.navigation has
+    run once per server process; our pages live in views/ so that never happens.
+    """
     url = start_server()
     open_app(page, f"{url}/catalogue")
     assert_no_exception(page)

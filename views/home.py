@@ -6,17 +6,27 @@ import streamlit as st
 #: tests/app/test_home_app.py checks that every page in the navigation is listed here.
 LINKS = [
     (
-        "pages/regression.py",
+        "views/regression.py",
         "Drag predictions or a whole line, add outliers, and see each point's share of every regression "
         "loss, the loss and influence curves, and the best line under each loss.",
     ),
     (
-        "pages/score.py",
+        "views/binary.py",
+        "Drag each sample's score: hinge against cross-entropy on the margin, why sigmoid + squared error "
+        "learns slowly when confidently wrong, and the 0/1 against -1/+1 label conventions.",
+    ),
+    (
+        "views/multiclass.py",
+        "Drag logits as bars: softmax and temperature, one-hot, sparse and smoothed cross-entropy, KL "
+        "divergence both ways, and the loss of one sample against the cost of a batch.",
+    ),
+    (
+        "views/score.py",
         "Upload a CSV of your model's predictions, or try an example: see what was detected, every "
         "applicable loss and the rows that cost the most, and download a per-row report.",
     ),
     (
-        "pages/catalogue.py",
+        "views/catalogue.py",
         "Every loss on one page: its formula, inputs, parameters, properties, and the "
         "matching function in PyTorch, Keras, scikit-learn and optax.",
     ),

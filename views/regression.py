@@ -43,6 +43,19 @@ SHORT = {
 }
 NAMED_ALPHA = {2.0: "L2", 1.0: "Charbonnier (pseudo-Huber)", 0.0: "Cauchy", -2.0: "Geman-McClure"}
 MODE_LABELS = {"free": "Free points", "line": "Fit a line"}
+#: Every control's default, by its key (which is also its URL parameter).
+CONTROL_DEFAULTS = {
+    "n": sc.N_DEFAULT,
+    "seed": 0,
+    "mode": MODE_LABELS["free"],
+    "mag": sc.MAGNITUDE_DEFAULT,
+    "losses": DEFAULT_LOSSES,
+    "delta": 1.0,
+    "tau": 0.5,
+    "welsch": False,
+    "alpha": 1.0,
+    "scale": 1.0,
+}
 FREE_KEY, LINE_KEY = "reg_free", "reg_line"
 # URL keys of the scene (the controls' keys are bound to the URL by Streamlit itself)
 Q_KIND, Q_PREDS, Q_LINE, Q_OUT = "scene", "p", "line", "out"
@@ -128,8 +141,10 @@ def _classic(at: float) -> None:
 
 
 def _reset_all() -> None:
-    for key in ("n", "seed", "mode", "losses", "delta", "tau", "alpha", "welsch", "scale", "mag"):
-        state.pop(key, None)
+    # Set the defaults rather than dropping the keys: a URL-bound widget whose key is dropped reads its
+    # value back from the link.
+    for key, value in CONTROL_DEFAULTS.items():
+        state[key] = list(value) if isinstance(value, list) else value
     state.reg_kind, state.reg_outliers = "trend", ()
     _reset_predictions()
     state.reg_warnings = []
@@ -147,13 +162,27 @@ for message in state.get("reg_warnings", []):
 with st.sidebar:
     st.subheader("Scene")
     st.slider(
-        "Points", sc.N_MIN, sc.N_MAX, sc.N_DEFAULT, key="n", bind="query-params", on_change=_reset_predictions
+        "Points",
+        sc.N_MIN,
+        sc.N_MAX,
+        CONTROL_DEFAULTS["n"],
+        key="n",
+        bind="query-params",
+        on_change=_reset_predictions,
     )
-    st.number_input("Seed", 0, sc.SEED_MAX, 0, key="seed", bind="query-params", on_change=_reset_predictions)
+    st.number_input(
+        "Seed",
+        0,
+        sc.SEED_MAX,
+        CONTROL_DEFAULTS["seed"],
+        key="seed",
+        bind="query-params",
+        on_change=_reset_predictions,
+    )
     mode_label = st.segmented_control(  # the URL holds the label (mode=Fit+a+line): readable in a link
         "Predictions",
         list(MODE_LABELS.values()),
-        default=MODE_LABELS["free"],
+        default=CONTROL_DEFAULTS["mode"],
         key="mode",
         bind="query-params",
     )
@@ -162,7 +191,7 @@ with st.sidebar:
         "Outlier magnitude (× the data's spread)",
         1.0,
         100.0,
-        sc.MAGNITUDE_DEFAULT,
+        CONTROL_DEFAULTS["mag"],
         step=1.0,
         key="mag",
         bind="query-params",
@@ -200,7 +229,7 @@ with st.sidebar:
         st.multiselect(
             "Show",
             LOSS_OPTIONS,
-            default=DEFAULT_LOSSES,
+            default=CONTROL_DEFAULTS["losses"],
             key="losses",
             bind="query-params",
             format_func=SHORT.get,
@@ -211,15 +240,40 @@ with st.sidebar:
     delta = tau = alpha = scale = None
     welsch = False
     if {"huber", "pseudo_huber"} & set(selected):
-        delta = st.slider("δ (Huber, pseudo-Huber)", 0.05, 10.0, 1.0, 0.05, key="delta", bind="query-params")
+        delta = st.slider(
+            "δ (Huber, pseudo-Huber)",
+            0.05,
+            10.0,
+            CONTROL_DEFAULTS["delta"],
+            0.05,
+            key="delta",
+            bind="query-params",
+        )
     if "quantile" in selected:
-        tau = st.slider("τ (quantile)", 0.01, 0.99, 0.5, 0.01, key="tau", bind="query-params")
+        tau = st.slider(
+            "τ (quantile)", 0.01, 0.99, CONTROL_DEFAULTS["tau"], 0.01, key="tau", bind="query-params"
+        )
     if "general_robust" in selected:
         welsch = st.toggle("α = −∞ (Welsch)", key="welsch", bind="query-params")
         alpha = st.slider(
-            "α (general robust)", -10.0, 4.0, 1.0, 0.25, key="alpha", bind="query-params", disabled=welsch
+            "α (general robust)",
+            -10.0,
+            4.0,
+            CONTROL_DEFAULTS["alpha"],
+            0.25,
+            key="alpha",
+            bind="query-params",
+            disabled=welsch,
         )
-        scale = st.slider("scale c (general robust)", 0.1, 10.0, 1.0, 0.1, key="scale", bind="query-params")
+        scale = st.slider(
+            "scale c (general robust)",
+            0.1,
+            10.0,
+            CONTROL_DEFAULTS["scale"],
+            0.1,
+            key="scale",
+            bind="query-params",
+        )
 
 alpha = -math.inf if welsch else alpha
 PARAMS = {
