@@ -175,51 +175,54 @@ def general_robust(t: np.ndarray, p: np.ndarray, *, alpha: float, scale: float) 
                \left(\left(\frac{(x/c)^2}{|\alpha-2|} + 1\right)^{\alpha/2} - 1\right)
 
     with its limits at α = 2 (½(x/c)²), α = 0 (log(½(x/c)² + 1)) and α = -∞ (1 - exp(-½(x/c)²)).
-    The general case is computed as ``b/α · expm1(α/2 · log1p(z/b))`` so that it stays accurate near
-    α = 0 and for small residuals. Reference: J. T. Barron, "A General and Adaptive Robust Loss Function",
-    CVPR 2019.
+    Computed as ``b/2 · L · expm1(u)/u`` with ``L = log1p((x/c)²/b)``, ``u = α/2 · L``, ``b = |α - 2|``:
+    no division by α (α = 0 and α = 1e-300 give the Cauchy limit, not 0·∞), accurate for small residuals,
+    and ``L`` stays finite where (x/c)² overflows. Reference: J. T. Barron, "A General and Adaptive Robust
+    Loss Function", CVPR 2019.
     """
     x = (p - t) / scale
-    z = x * x
     if alpha == 2.0:
-        return np.multiply(z, 0.5, out=z)
-    if alpha == 0.0:
-        z *= 0.5
-        return np.log1p(z, out=z)
+        return np.multiply(x, x, out=x) * 0.5  # may overflow to inf: the true value past 1e308
     if alpha == -math.inf:
+        z = np.multiply(x, x, out=x)
         z *= -0.5
         return np.negative(np.expm1(z, out=z), out=z)
     b = abs(alpha - 2.0)
-    z /= b
-    np.log1p(z, out=z)
-    z *= 0.5 * alpha
-    np.expm1(z, out=z)  # α > 2 grows faster than x²: may overflow to inf, the true value past 1e308
-    z *= b / alpha
-    return z
+    L = _log1p_square_over(x, b)
+    u = L * (0.5 * alpha)
+    nonzero = u != 0.0
+    ratio = np.ones_like(u)
+    np.expm1(u, where=nonzero, out=ratio)
+    np.divide(ratio, u, where=nonzero, out=ratio)  # expm1(u)/u → 1 as u → 0; inf when u > 709 (α > 0)
+    L *= 0.5 * b
+    return np.multiply(L, ratio, out=L)
 
 
 def general_robust_grad(t: np.ndarray, p: np.ndarray, *, alpha: float, scale: float) -> np.ndarray:
-    # dρ/dx = x/c² · (z/b + 1)^(α/2 - 1), with the same limits.
+    # dρ/dx = x/c² · (z/b + 1)^(α/2 - 1) = x/c² · exp((α/2 - 1) L), with the same limits.
     d = p - t
-    x = d / scale
-    z = x * x
     g = d / (scale * scale)
     if alpha == 2.0:
         return g
-    if alpha == 0.0:
-        z *= 0.5
-        z += 1.0
-        return np.divide(g, z, out=z)
+    x = d / scale
     if alpha == -math.inf:
+        z = np.multiply(x, x, out=x)
         z *= -0.5
-        np.exp(z, out=z)
-        return np.multiply(g, z, out=z)
-    b = abs(alpha - 2.0)
+        return np.multiply(g, np.exp(z, out=z), out=z)
+    L = _log1p_square_over(x, abs(alpha - 2.0))
+    L *= 0.5 * alpha - 1.0
+    return np.multiply(g, np.exp(L, out=L), out=L)
+
+
+def _log1p_square_over(x: np.ndarray, b: float) -> np.ndarray:
+    """log(1 + x²/b), finite for every finite x: where x² overflows, 2·log|x| - log b (exact there)."""
+    z = np.multiply(x, x)
     z /= b
+    big = np.isinf(z)
     np.log1p(z, out=z)
-    z *= 0.5 * alpha - 1.0
-    np.exp(z, out=z)
-    return np.multiply(g, z, out=z)
+    if big.any():
+        z[big] = 2.0 * np.log(np.abs(x[big])) - math.log(b)
+    return z
 
 
 # ---- the registry entries --------------------------------------------------------------------------

@@ -137,3 +137,30 @@ def test_pseudo_huber_and_its_gradient_stay_finite_where_the_square_overflows():
     assert v[0] == pytest.approx(2.0 * 1e200, rel=1e-12)
     assert v[1] == pytest.approx(4.0 * (math.sqrt(1 + 0.25) - 1), rel=1e-14)
     assert g[0] == pytest.approx(-2.0 / 2, rel=1e-12)  # bounded influence: δ, over n = 2
+
+
+@pytest.mark.parametrize("alpha", [5e-324, -5e-324, 1e-300, -1e-200, 1e-17])
+def test_general_robust_at_tiny_alpha_is_the_cauchy_limit(alpha):
+    d = np.array([0.0, 1e-5, 0.5, 3.0, 1e3])
+    spec = losses.get("general_robust")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = spec.per_sample(np.zeros_like(d), d, alpha=alpha, scale=1.0)
+        grad = spec.gradient(np.zeros_like(d), d, alpha=alpha, scale=1.0)
+    np.testing.assert_allclose(got, spec.per_sample(np.zeros_like(d), d, alpha=0.0, scale=1.0), rtol=1e-12)
+    np.testing.assert_allclose(grad, spec.gradient(np.zeros_like(d), d, alpha=0.0, scale=1.0), rtol=1e-12)
+
+
+@pytest.mark.parametrize("alpha", [0.0, 1.0, -2.0, 0.5, -7.0])
+def test_general_robust_stays_finite_where_the_squared_residual_overflows(alpha):
+    spec = losses.get("general_robust")
+    d = np.array([1e200, -1e300])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        v = spec.per_sample(np.zeros(2), d, alpha=alpha, scale=1.0)
+        g = spec.gradient(np.zeros(2), d, alpha=alpha, scale=1.0)
+    assert np.isfinite(v).all() and np.isfinite(g).all() and not np.isnan(g).any()
+    b = abs(alpha - 2)
+    log_term = 2 * np.log(np.abs(d)) - math.log(b)  # log1p(d²/b) for huge d
+    expected = log_term if alpha == 0 else b / alpha * np.expm1(alpha / 2 * log_term)
+    np.testing.assert_allclose(v, expected, rtol=1e-12)
