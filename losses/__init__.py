@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 
 from losses import binary, multiclass, regression
+from losses._malloc import tune_allocator
 from losses.errors import (
     EmptyInputError,
     LabelError,
@@ -25,6 +26,8 @@ from losses.errors import (
 from losses.spec import FRAMEWORKS, KINDS, LossSpec, Param, Properties
 
 CATEGORIES: tuple[str, ...] = ("regression", "binary", "multiclass")
+
+tune_allocator()  # see losses/_malloc.py: block-sized temporaries stay in the heap
 
 _REGISTRY: dict[str, LossSpec] = {s.name: s for s in (*regression.SPECS, *binary.SPECS, *multiclass.SPECS)}
 

@@ -28,7 +28,8 @@ from losses.errors import (
 if TYPE_CHECKING:
     from losses.spec import LossSpec
 
-#: Rows per block. 2**15 float64 = 256 KiB per array: a block and its temporaries stay in cache.
+#: Rows per block: 2**15 float64 = 256 KiB per array, so a block and its temporaries stay in the 2 MiB L2
+#: cache, and the per-block Python overhead stays small (see losses/_malloc.py for the allocator side).
 BLOCK = 1 << 15
 #: Tolerance on rows that must sum to 1.
 ROW_SUM_TOL = 1e-6
