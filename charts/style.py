@@ -48,3 +48,12 @@ def color_of(name: str) -> str:
 
 def dash_of(name: str) -> str:
     return _DASHES.get(name, "solid")
+
+
+def format_metric(v: float) -> str:
+    """The one number format of every metric on every page: 4 decimals, or 4 significant digits from 1e4."""
+    if v != v:  # NaN never comes from the core; show it honestly if it ever does
+        return "NaN"
+    return (
+        ("∞" if v > 0 else "-∞") if abs(v) == float("inf") else f"{v:,.4g}" if abs(v) >= 1e4 else f"{v:.4f}"
+    )

@@ -15,6 +15,7 @@ import streamlit as st
 import losses
 from charts import classification as charts
 from charts.style import color_of
+from charts.style import format_metric as _fmt
 from components.drag_points import drag_points, reset_drag_points
 from losses.binary import sigmoid
 from scenes import binary as sc
@@ -187,10 +188,6 @@ def _cost(name: str, scores: np.ndarray) -> float:
     spec = losses.get(name)
     pred = sigmoid(scores) if name == "binary_cross_entropy" else scores
     return spec.cost(_y_for(name), pred, **PARAMS.get(name, {}))
-
-
-def _fmt(v: float) -> str:
-    return "∞" if math.isinf(v) else f"{v:,.4g}" if abs(v) >= 1e4 else f"{v:.4f}"
 
 
 # ---- cached pure computations ---------------------------------------------------------------------

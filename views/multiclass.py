@@ -16,6 +16,7 @@ import streamlit as st
 import losses
 from charts import classification as charts
 from charts.style import color_of
+from charts.style import format_metric as _fmt
 from components.drag_points import drag_points, reset_drag_points
 from losses.multiclass import softmax
 from scenes import multiclass as sc
@@ -117,10 +118,6 @@ with st.sidebar:
     )
 
 version = state.get("mc_version", 0)
-
-
-def _fmt(v: float) -> str:
-    return "∞" if math.isinf(v) else f"{v:,.4g}" if abs(v) >= 1e4 else f"{v:.4f}"
 
 
 def _sync_url(values: dict[str, str | None]) -> None:

@@ -13,6 +13,7 @@ import streamlit as st
 
 import losses
 from charts import regression as charts
+from charts.style import format_metric as _fmt
 from components.drag_points import display_decimals, drag_points, reset_drag_points
 from losses.fitting import fit_line
 from scenes import regression as sc
@@ -318,10 +319,6 @@ def _cost(name: str, preds: np.ndarray) -> float | str:
         return losses.get(name).cost(y, preds, **PARAMS.get(name, {}))
     except losses.RangeError:
         return "undefined"
-
-
-def _fmt(v: float) -> str:
-    return "∞" if math.isinf(v) else f"{v:,.4g}" if abs(v) >= 1e4 else f"{v:.4f}"
 
 
 def _sync_url(preds: list[float] | None, line: list[float] | None) -> None:

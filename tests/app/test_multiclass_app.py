@@ -2,36 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import losses
+from charts.style import format_metric as fmt
 from losses.multiclass import softmax
 from scenes import multiclass as sc
+from tests.app import helpers
+from tests.app.helpers import metrics
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGE = "views/multiclass.py"
 
 
 def open_page(query: dict[str, str | list[str]] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
-def fmt(v: float) -> str:
-    return f"{v:,.4g}" if abs(v) >= 1e4 else f"{v:.4f}"
+    return helpers.open_page(PAGE, query)
 
 
 def expected(z, true: int, *, k: int = 4, T: float = 1.0, eps: float = 0.1, P=None) -> dict[str, str]:

@@ -9,6 +9,7 @@ import re
 import numpy as np
 
 import losses
+from charts.style import format_metric as fmt
 from losses.binary import sigmoid
 from scenes.binary import Scene
 from tests.e2e.conftest import assert_no_exception, open_app, screenshot, wait_idle
@@ -36,10 +37,6 @@ def wait_for_metric(page, label: str, expected: str) -> None:
         arg=[label, expected],
         timeout=15_000,
     )
-
-
-def fmt(v: float) -> str:
-    return f"{v:,.4g}" if abs(v) >= 1e4 else f"{v:.4f}"
 
 
 def core(scores: np.ndarray, scene: Scene | None = None) -> dict[str, str]:

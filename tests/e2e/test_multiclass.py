@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 import losses
+from charts.style import format_metric as fmt
 from losses.multiclass import softmax
 from scenes import multiclass as sc
 from tests.e2e.conftest import assert_no_exception, open_app, screenshot, wait_idle
@@ -13,10 +14,6 @@ from tests.e2e.test_binary import metric, positions, wait_for_metric
 
 BARS = '.st-key-mc_z [role="slider"]'
 DOG = sc.names(4).index("dog")
-
-
-def fmt(v: float) -> str:
-    return f"{v:,.4g}" if abs(v) >= 1e4 else f"{v:.4f}"
 
 
 def ce(z: np.ndarray, true: int = DOG, T: float = 1.0) -> str:

@@ -11,6 +11,7 @@ import re
 import numpy as np
 
 import losses
+from charts.style import format_metric as fmt
 from scenes.regression import Scene
 from tests.e2e.conftest import assert_no_exception, open_app, screenshot, wait_idle
 
@@ -50,10 +51,6 @@ def metric(page, label: str) -> str:
         has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(f"^{re.escape(label)}$"))
     )
     return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
-
-
-def fmt(v: float) -> str:
-    return f"{v:,.4g}" if abs(v) >= 1e4 else f"{v:.4f}"
 
 
 def core(name: str, preds: np.ndarray, scene: Scene | None = None, **params) -> str:
