@@ -102,13 +102,13 @@ def _source() -> tuple[str, bytes] | None:
         bind="query-params",
     )
     if kind == "example":
-        name = st.selectbox(
+        name = st.selectbox(  # no format_func: the URL then holds the file name (?score_example=messy.csv)
             "Example file",
             options=list(EXAMPLES),
-            format_func=EXAMPLES.get,
             key="score_example",
             bind="query-params",
         )
+        st.caption(EXAMPLES[name])
         return name, (EXAMPLES_DIR / name).read_bytes()
     up = st.file_uploader(
         "CSV file (comma, semicolon, tab or pipe separated; with or without a header)",

@@ -44,6 +44,12 @@ def test_each_example_shows_the_cores_numbers(example):
     assert at.selectbox(key="score_focus").value in costs
 
 
+def test_a_link_naming_an_example_file_opens_that_example():
+    at = open_page("rain_tomorrow.csv")
+    assert at.selectbox(key="score_example").value == "rain_tomorrow.csv"
+    assert "Binary cross-entropy" in {m.label for m in at.metric}
+
+
 def test_messy_example_offers_to_drop_missing_rows():
     at = open_page()
     at.selectbox(key="score_example").set_value("messy.csv").run()
