@@ -15,7 +15,7 @@ import losses
 from charts import regression as charts
 from charts.style import format_metric as _fmt
 from components.drag_points import display_decimals, drag_points, reset_drag_points
-from losses.fitting import fit_line
+from losses.fitting import LineFit, fit_line
 from scenes import regression as sc
 
 LOSS_OPTIONS = [
@@ -305,9 +305,8 @@ def _curve(name: str, params: tuple, r_max: float, kind: str) -> tuple[np.ndarra
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _best_line(name: str, xs: tuple, ys: tuple, params: tuple) -> tuple[float, float]:
-    fit = fit_line(name, np.array(xs), np.array(ys), **dict(params))
-    return fit.slope, fit.intercept
+def _best_line(name: str, xs: tuple, ys: tuple, params: tuple) -> LineFit:
+    return fit_line(name, np.array(xs), np.array(ys), **dict(params))
 
 
 def _params(name: str) -> tuple:
@@ -441,7 +440,14 @@ def explorer() -> None:
 
     if mode == "line":
         fits = [n for n in selected if n != "msle"]
-        lines = {n: _best_line(n, tuple(x), tuple(y), _params(n)) for n in fits}
+        fitted = {n: _best_line(n, tuple(x), tuple(y), _params(n)) for n in fits}
+        lines = {n: (f.slope, f.intercept) for n, f in fitted.items()}
+        unsure = [SHORT[n] for n, f in fitted.items() if not f.converged]
+        if unsure:
+            st.warning(
+                f"The fit under {', '.join(unsure)} stopped before it converged: its line is the best "
+                "found, not certainly the best there is (a non-convex loss can have several minima)."
+            )
         st.markdown("**The line each loss would choose**")
         st.plotly_chart(
             charts.best_lines(

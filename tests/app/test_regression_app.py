@@ -187,6 +187,16 @@ def test_extremes_do_not_crash():
         assert not at.exception, alpha
 
 
+def test_an_outlier_at_a_million_does_not_crash_either_mode():
+    for mode in ("Free points", "Fit a line"):
+        at = open_page(
+            {"out": "5:1000000", "mode": mode, "losses": ["MSE", "MAE", "Huber", "general robust"]}
+        )
+        assert not at.exception and not at.warning
+        scene = Scene(outliers=((5.0, 1e6),))
+        assert metrics(at)["MSE"] == expected("mse", scene.default_predictions(), scene)
+
+
 def test_reset_restores_the_defaults():
     at = open_page()
     at.slider(key="delta").set_value(3.0).run()
