@@ -4,7 +4,6 @@ headless Debian Chromium through Playwright (never `playwright install`)."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,49 +13,17 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, free_port, require_browser
+
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 SHOTS = Path("/tmp/lossx_shots")
-
-
-def require_browser() -> None:
-    """Skip (or fail, with LOSSX_REQUIRE_BROWSER=1) when Chromium/Playwright are missing."""
-    reason = None
-    if not Path(CHROMIUM).exists():
-        reason = f"{CHROMIUM} not found (install Debian's chromium package)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            reason = "the playwright Python package is not installed"
-    if reason is None:
-        return
-    if os.environ.get("LOSSX_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"browser tests required (LOSSX_REQUIRE_BROWSER=1) but {reason}")
-    pytest.skip(f"browser tests skipped: {reason}")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class StreamlitServer:
     """`streamlit run script` on a free port; stopped by its own PID."""
 
     def __init__(self, script: Path, extra_args: list[str] | None = None, *, app_config: bool = True) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = script.with_name(f"streamlit-{self.port}.log")
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
@@ -117,7 +84,7 @@ def chromium():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
             yield browser
         finally:

@@ -8,10 +8,11 @@ import re
 
 import pytest
 
+from tests.browser import IDLE
+
 pytestmark = pytest.mark.e2e
 
 # Fixtures `chromium`, `server` (one per module) and `shots_dir` come from conftest.py.
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 ISO = '[data-testid="stBidiComponentIsolated"]'
 
 

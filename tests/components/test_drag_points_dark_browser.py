@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser import IDLE
+
 pytestmark = pytest.mark.e2e
 
 # Read by the `server` fixture in conftest.py.
 STREAMLIT_ARGS = ["--theme.base", "dark"]
 APP_CONFIG = False
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 LUMINANCE_JS = """(el) => {
   const lum = (css) => {

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,21 +36,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, IDLE, free_port, require_browser
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 VIEWPORT = {"width": 1280, "height": 720}
 SHOT_DIR = Path(os.environ.get("LOSSX_SHOTS") or Path(tempfile.gettempdir()) / "lossx_shots")
 SERVER_START_TIMEOUT_S = 60
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 CONNECTED = '[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
 HERE = Path(__file__).resolve().parent
 
@@ -64,37 +54,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
-def _browser_missing() -> str | None:
-    if not CHROMIUM.exists():
-        return f"{CHROMIUM} not found (install it: apt-get update && apt-get install -y chromium)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright package is not installed (pip install -r requirements-dev.txt)"
-    return None
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _require_browser() -> None:
     """Skip the browser tests without Chromium, or fail them when LOSSX_REQUIRE_BROWSER=1 (CI)."""
-    reason = _browser_missing()
-    if reason is None:
-        return
-    if os.environ.get("LOSSX_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"browser tests required (LOSSX_REQUIRE_BROWSER=1) but {reason}", pytrace=False)
-    pytest.skip(f"browser tests skipped: {reason}")
+    require_browser()
 
 
 # -- the server -------------------------------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _start_server(log_dir: Path, *extra_args: str) -> Iterator[str]:
     """Run ``streamlit run app.py`` on a free port; yield its base URL; stop it by its own PID."""
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     log_path = log_dir / f"streamlit-{port}.log"
     cmd = [
