@@ -83,11 +83,19 @@ def kl_divergence_grad(p: np.ndarray, q: np.ndarray) -> np.ndarray:
 
 # ---- cross-entropy on logits -----------------------------------------------------------------------
 def softmax_cross_entropy(labels: np.ndarray, z: np.ndarray, *, label_smoothing: float) -> np.ndarray:
-    r""":math:`-\sum_j y_j \log\operatorname{softmax}(z)_j`, one-hot (optionally smoothed) y, by log-sum-exp.
+    r"""Cross-entropy of softmax(z) with a one-hot (optionally smoothed) target, by log-sum-exp:
+    :math:`\operatorname{lse}(z) - (1-\varepsilon) z_y - \frac{\varepsilon}{k}\sum_j z_j`.
 
+    Written with the true class's logit, not ``y · log_softmax(z)``: a class whose log-probability is -inf
+    (logits 1e308 apart) then costs nothing instead of 0·(-inf) = NaN.
     PyTorch ``cross_entropy``; optax ``softmax_cross_entropy_with_integer_labels``."""
-    y = _smooth(_one_hot(labels, z.shape[1]), label_smoothing)
-    return -(y * log_softmax(z)).sum(axis=1)
+    m = z.max(axis=1)
+    lse = m + np.log(np.exp(z - m[:, None]).sum(axis=1))
+    zy = z[np.arange(z.shape[0]), labels.astype(np.intp)]
+    out = lse - (1.0 - label_smoothing) * zy
+    if label_smoothing:
+        out -= (label_smoothing / z.shape[1] * z).sum(axis=1)  # scaled first: no overflow of the sum
+    return out
 
 
 def softmax_cross_entropy_grad(labels: np.ndarray, z: np.ndarray, *, label_smoothing: float) -> np.ndarray:

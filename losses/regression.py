@@ -88,29 +88,35 @@ def pseudo_huber(t: np.ndarray, p: np.ndarray, *, delta: float) -> np.ndarray:
     ``d`` (the naive form loses all digits) and no overflow of ``x²`` for huge ``d`` (hypot).
     """
     d = p - t
-    x = d / delta
-    h = _hypot1(x)
-    h += 1.0
-    np.divide(x, h, out=x)
-    x *= d
-    x *= delta
-    return x
+    r = _over_hypot1(d / delta, plus_one=True)  # x / (√(1+x²) + 1), in (-1, 1)
+    r *= d
+    r *= delta
+    return r
 
 
 def pseudo_huber_grad(t: np.ndarray, p: np.ndarray, *, delta: float) -> np.ndarray:
     d = p - t
-    h = _hypot1(d / delta)
-    return np.divide(d, h, out=h)
+    r = _over_hypot1(d / delta, plus_one=False)  # x / √(1+x²), so the slope d / √(1+(d/δ)²) is δ·r
+    r *= delta
+    return r
 
 
-def _hypot1(x: np.ndarray) -> np.ndarray:
-    """√(1 + x²): the fast sqrt form, or np.hypot (10× slower) for a block where x² overflows."""
+def _over_hypot1(x: np.ndarray, *, plus_one: bool) -> np.ndarray:
+    """x / (√(1 + x²) + 1), or x / √(1 + x²): the fast sqrt form, np.hypot (10x slower) only for a block
+    where x² overflows, and the limit ±1 where x itself is infinite (a residual over a tiny δ)."""
     h = np.multiply(x, x)
     h += 1.0
     np.sqrt(h, out=h)
-    if np.isinf(h.max()):
-        return np.hypot(1.0, x)
-    return h
+    big = bool(np.isinf(h.max()))
+    if big:
+        h = np.hypot(1.0, x)
+    if plus_one:
+        h += 1.0
+    r = np.divide(x, h, out=h)
+    if big:
+        inf = np.isinf(x)
+        r[inf] = np.sign(x[inf])
+    return r
 
 
 # ---- log-cosh --------------------------------------------------------------------------------------
@@ -138,13 +144,10 @@ def log_cosh_grad(t: np.ndarray, p: np.ndarray) -> np.ndarray:
 def quantile(t: np.ndarray, p: np.ndarray, *, tau: float) -> np.ndarray:
     r"""Pinball loss :math:`\max(\tau r, (\tau - 1) r)`, ``r = y - ŷ`` (scikit-learn ``mean_pinball_loss``).
 
-    Written as ``τ·r + max(-r, 0)``, one pass without a branch. Reference: Koenker & Bassett (1978).
+    Reference: Koenker & Bassett (1978).
     """
     r = t - p
-    m = np.maximum(-r, 0.0)
-    r *= tau
-    r += m
-    return r
+    return np.maximum(r * tau, r * (tau - 1.0))  # not τr + max(-r, 0): that is -inf + inf where r = -inf
 
 
 def quantile_grad(t: np.ndarray, p: np.ndarray, *, tau: float) -> np.ndarray:
@@ -185,7 +188,7 @@ def general_robust(t: np.ndarray, p: np.ndarray, *, alpha: float, scale: float) 
     if alpha == 2.0:
         return np.multiply(x, x, out=x) * 0.5  # may overflow to inf: the true value past 1e308
     if alpha == -math.inf:
-        z = np.multiply(x, x, out=x)
+        z = np.multiply(x, x)
         z *= -0.5
         return np.negative(np.expm1(z, out=z), out=z)
     b = abs(alpha - 2.0)
@@ -196,7 +199,8 @@ def general_robust(t: np.ndarray, p: np.ndarray, *, alpha: float, scale: float) 
     np.expm1(u, where=nonzero, out=ratio)
     np.divide(ratio, u, where=nonzero, out=ratio)  # expm1(u)/u → 1 as u → 0; inf when u > 709 (α > 0)
     L *= 0.5 * b
-    return np.multiply(L, ratio, out=L)
+    out = np.multiply(L, ratio, out=L)  # α > 2 grows faster than x²: inf past 1e308, the true value
+    return _at_infinity(out, x, -b / alpha if alpha < 0 else math.inf, odd=False)
 
 
 def general_robust_grad(t: np.ndarray, p: np.ndarray, *, alpha: float, scale: float) -> np.ndarray:
@@ -207,12 +211,25 @@ def general_robust_grad(t: np.ndarray, p: np.ndarray, *, alpha: float, scale: fl
         return g
     x = d / scale
     if alpha == -math.inf:
-        z = np.multiply(x, x, out=x)
+        z = np.multiply(x, x)
         z *= -0.5
-        return np.multiply(g, np.exp(z, out=z), out=z)
-    L = _log1p_square_over(x, abs(alpha - 2.0))
+        return _at_infinity(np.multiply(g, np.exp(z, out=z), out=z), x, 0.0, odd=True)
+    b = abs(alpha - 2.0)
+    L = _log1p_square_over(x, b)
     L *= 0.5 * alpha - 1.0
-    return np.multiply(g, np.exp(L, out=L), out=L)
+    out = np.multiply(g, np.exp(L, out=L), out=L)
+    # as |x| → ∞ the slope grows like |x|^(α-1): to 0 for α < 1, to ±√b/c for α = 1, to ±∞ above
+    limit = 0.0 if alpha < 1 else math.sqrt(b) / scale if alpha == 1 else math.inf
+    return _at_infinity(out, x, limit, odd=True)
+
+
+def _at_infinity(out: np.ndarray, x: np.ndarray, limit: float, *, odd: bool) -> np.ndarray:
+    """Where x = ±inf (a residual over a tiny scale) the formula gives inf/inf or inf·0: put its limit there
+    (for the slope, with the sign of x)."""
+    nan = np.isnan(out)
+    if nan.any():
+        out[nan] = limit * np.sign(x[nan]) if odd and limit else limit
+    return out
 
 
 def _log1p_square_over(x: np.ndarray, b: float) -> np.ndarray:

@@ -98,12 +98,22 @@ PerSample = Callable[..., np.ndarray]
 
 
 def _quiet_overflow() -> np.errstate:
-    """Silence overflow and underflow, and only those.
+    """Silence overflow, underflow and invalid operations; divide-by-zero stays visible.
 
     Overflow means the true value is beyond float64 (e^1000, (1e200)²): inf is the honest answer; underflow
-    to 0 is exact to double precision. Divide-by-zero and NaN stay visible: they would be bugs.
+    to 0 is exact to double precision. An invalid operation (inf - inf) can only come from inputs whose
+    residual overflows, or from a bug: every block is checked for NaN (``_no_nan``), which turns either into
+    a clear error instead of a NaN in the result.
     """
-    return np.errstate(over="ignore", under="ignore")
+    return np.errstate(over="ignore", under="ignore", invalid="ignore")
+
+
+def _no_nan(spec: LossSpec, block: np.ndarray, t: np.ndarray, p: np.ndarray, sl: slice) -> float:
+    """The block's sum; if it is NaN, raise the reason (cheap: one reduction of a block still in cache)."""
+    s = float(np.add.reduce(block, axis=None))
+    if s != s:
+        validation.explain_nan(spec, block, t, p, sl.start)
+    return s
 
 
 @dataclass(frozen=True)
@@ -165,6 +175,7 @@ class LossSpec:
         with _quiet_overflow():
             for sl, tb, pb in validation.blocks(self, t, p):
                 out[sl] = self.value(tb, pb, **kw)
+                _no_nan(self, out[sl], tb, pb, sl)
         return out
 
     def per_sample_derivative(self, y_true: Any, y_pred: Any, **params: Any) -> np.ndarray:
@@ -174,6 +185,7 @@ class LossSpec:
         with _quiet_overflow():
             for sl, tb, pb in validation.blocks(self, t, p):
                 out[sl] = self.derivative(tb, pb, **kw)
+                _no_nan(self, out[sl], tb, pb, sl)
         return out
 
     def total(self, y_true: Any, y_pred: Any, **params: Any) -> tuple[float, int]:
@@ -181,8 +193,8 @@ class LossSpec:
         t, p, kw = self._prepare(y_true, y_pred, params)
         s = 0.0
         with _quiet_overflow():
-            for _sl, tb, pb in validation.blocks(self, t, p):
-                s += float(np.add.reduce(self.value(tb, pb, **kw)))
+            for sl, tb, pb in validation.blocks(self, t, p):
+                s += _no_nan(self, self.value(tb, pb, **kw), tb, pb, sl)
         return s, len(t)
 
     def finish_cost(self, total: float, count: int) -> float:
@@ -203,11 +215,12 @@ class LossSpec:
         with _quiet_overflow():
             if self.finish_slope is not None:
                 s = 0.0
-                for _sl, tb, pb in validation.blocks(self, t, p):
-                    s += float(np.add.reduce(self.value(tb, pb, **kw)))
+                for sl, tb, pb in validation.blocks(self, t, p):
+                    s += _no_nan(self, self.value(tb, pb, **kw), tb, pb, sl)
                 scale *= self.finish_slope(s / n)
             for sl, tb, pb in validation.blocks(self, t, p):
                 np.multiply(self.derivative(tb, pb, **kw), scale, out=out[sl])
+                _no_nan(self, out[sl], tb, pb, sl)
         return out
 
     def _prepare(self, y_true: Any, y_pred: Any, params: Mapping[str, Any]):

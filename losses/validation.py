@@ -126,6 +126,30 @@ def blocks(spec: LossSpec, t: np.ndarray, p: np.ndarray) -> Iterator[tuple[slice
         yield sl, tb, pb
 
 
+#: Kinds whose difference y_pred - y_true is a residual (regression).
+_RESIDUAL_KINDS = {"values", "values_gt_m1", "nonneg_values", "positive_values"}
+
+
+def explain_nan(spec: LossSpec, out: np.ndarray, t: np.ndarray, p: np.ndarray, start: int) -> None:
+    """A loss block came out with NaN: raise why. Returns only when there is no NaN (inf - inf in a sum)."""
+    nan = np.isnan(out)
+    if not nan.any():
+        return
+    i = _first(nan)
+    if spec.y_true in _RESIDUAL_KINDS and spec.y_pred in _RESIDUAL_KINDS and not math.isfinite(p[i] - t[i]):
+        raise RangeError(
+            f"y_pred - y_true must be within float64 (±1.8e308); row {start + i} has y_true = {_fmt(t[i])} "
+            f"and y_pred = {_fmt(p[i])}, whose difference is not. Rescale the data (e.g. divide by 1e6).",
+            argument="y_pred",
+            row=start + i,
+        )
+    raise FloatingPointError(  # never expected: every loss is written to stay finite or honestly infinite
+        f"{spec.name} gave NaN at row {start + i} (y_true = {_value_repr(t, i)}, "
+        f"y_pred = {_value_repr(p, i)}). This is a bug in Loss Explorer's core; please report it with "
+        "these values."
+    )
+
+
 def _first(mask: np.ndarray) -> int:
     """Index of the first True row of a (rows,) or (rows, k) mask."""
     if mask.ndim == 2:

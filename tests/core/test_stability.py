@@ -164,3 +164,40 @@ def test_general_robust_stays_finite_where_the_squared_residual_overflows(alpha)
     log_term = 2 * np.log(np.abs(d)) - math.log(b)  # log1p(d²/b) for huge d
     expected = log_term if alpha == 0 else b / alpha * np.expm1(alpha / 2 * log_term)
     np.testing.assert_allclose(v, expected, rtol=1e-12)
+
+
+_UNBOUNDED = ("values", "logits", "scores", "class_logits", "class_scores")
+
+
+@pytest.mark.parametrize("name", [n for n in losses.names() if losses.get(n).y_pred in _UNBOUNDED])
+def test_no_nan_when_the_residual_itself_overflows(name):
+    """Inputs at ±1e308 whose difference is beyond float64: an honest inf, a finite limit, never NaN."""
+    spec = losses.get(name)
+    big = 1e308
+    t, p = sample(spec, np.random.default_rng(0), 4, 3)
+    if spec.y_true == "values" and spec.y_pred == "values":
+        t, p = np.array([big, -big, big, 0.0]), np.array([-big, big, big, 1.0])
+    elif spec.y_pred in ("logits", "scores"):
+        p = np.array([big, -big, big, -big])
+    elif spec.y_pred in ("class_logits", "class_scores"):
+        p = np.array([[big, -big, 0.0], [-big, big, big], [0.0, 0.0, -big], [big, big, big]])
+    params = [spec.defaults()]
+    if name == "pseudo_huber":
+        params.append({"delta": 1e-320})
+    if name == "general_robust":
+        params += [{"alpha": a, "scale": 1.0} for a in (-math.inf, -2.0, 0.0, 0.5, 1.0, 3.0)]
+    for kw in params:
+        for fn in (spec.per_sample, spec.gradient, spec.per_sample_derivative, spec.cost):
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                try:
+                    out = np.asarray(fn(t, p, **kw))
+                except losses.RangeError as e:  # or a clear error where no number is right (rmse's slope)
+                    assert "y_pred - y_true must be within float64" in str(e) and e.row is not None
+                    continue
+            assert not np.isnan(out).any(), (fn.__name__, kw, out)
+
+
+def test_a_residual_beyond_float64_that_leaves_no_number_is_a_clear_error():
+    with pytest.raises(losses.RangeError, match="row 1 has y_true = 1e\\+308 and y_pred = -1e\\+308"):
+        losses.get("rmse").gradient([0.0, 1e308], [1.0, -1e308])
