@@ -16,7 +16,7 @@ import numpy as np
 from scenes.regression import check_choice, check_float, check_int  # noqa: F401  (one set of URL checks)
 
 N_MIN, N_MAX, N_DEFAULT = 4, 16, 8
-SEED_MAX = 10_000
+SEED_MAX = 999
 S_RANGE = (-6.0, 6.0)  # scores a user can drag to (and a URL may carry)
 P_RANGE = (0.0, 1.0)  # the probability axis
 P_CLIP = 0.0025  # σ(±6) ≈ 0.0025 / 0.9975: probabilities are kept inside the score range

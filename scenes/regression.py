@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 N_MIN, N_MAX, N_DEFAULT = 3, 30, 8
-SEED_MAX = 10_000
+SEED_MAX = 999
 X_RANGE = (0.0, 10.0)
 TREND_SLOPE, TREND_INTERCEPT, NOISE = 0.8, 1.0, 0.6
 MAX_OUTLIERS = 5

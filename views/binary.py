@@ -132,7 +132,8 @@ with st.sidebar:
     st.slider(
         "Samples", sc.N_MIN, sc.N_MAX, sc.N_DEFAULT, key="n", bind="query-params", on_change=_reset_scores
     )
-    st.number_input("Seed", 0, sc.SEED_MAX, 0, key="seed", bind="query-params", on_change=_reset_scores)
+    # a slider, not an int number_input: Streamlit 1.67 crashes on ?seed=inf for the latter
+    st.slider("Seed", 0, sc.SEED_MAX, 0, key="seed", bind="query-params", on_change=_reset_scores)
     as_prob = st.toggle("Drag probabilities p = σ(s)", key="prob", bind="query-params", on_change=_rebase)
     convention = (
         st.segmented_control(

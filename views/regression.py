@@ -171,7 +171,7 @@ with st.sidebar:
         bind="query-params",
         on_change=_reset_predictions,
     )
-    st.number_input(
+    st.slider(  # a slider, not an int number_input: Streamlit 1.67 crashes on ?seed=inf for the latter
         "Seed",
         0,
         sc.SEED_MAX,

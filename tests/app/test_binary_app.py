@@ -152,6 +152,8 @@ def test_query_string_restores_the_scene():
         {"n": "abc"},
         {"n": "1000"},
         {"seed": "-1"},
+        {"seed": "inf"},
+        {"seed": "-1e400"},
         {"s": "1,2,nan,4,5,6,7,8"},
         {"s": "1,2"},
         {"s": "1e309,0,0,0,0,0,0,0"},

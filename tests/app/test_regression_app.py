@@ -152,6 +152,9 @@ def test_query_string_restores_the_scene():
     "query",
     [
         {"n": "abc"},
+        {"seed": "inf"},
+        {"seed": "1e400"},
+        {"n": "-inf"},
         {"n": "100000"},
         {"seed": "-5"},
         {"p": "1,2,nan,4,5,6,7,8"},
@@ -220,4 +223,4 @@ def test_reset_restores_the_defaults_of_controls_set_by_the_link():
     assert set(shown) == {"MSE", "MAE", "Huber"}
     assert shown["Huber"] == expected("huber", preds, delta=1.0)
     assert shown["MSE"] == expected("mse", preds)
-    assert at.slider(key="n").value == 8 and at.number_input(key="seed").value == 0
+    assert at.slider(key="n").value == 8 and at.slider(key="seed").value == 0
