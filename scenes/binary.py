@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scenes.regression import check_choice, check_float, check_int  # noqa: F401  (one set of URL checks)
+from scenes.text import quote
 
 N_MIN, N_MAX, N_DEFAULT = 4, 16, 8
 SEED_MAX = 999
@@ -110,7 +111,7 @@ def parse_scores(text: str | None, count: int) -> tuple[list[float] | None, list
     except ValueError:
         values = None
     if values is None or not all(math.isfinite(v) for v in values):
-        return None, [f"The link's scores ({_clip(text)}) are not all numbers; showing the defaults instead."]
+        return None, [f"The link's scores ({quote(text)}) are not all numbers; showing the defaults instead."]
     if len(values) != count:
         return None, [f"The link has {len(values)} scores for {count} samples; showing the defaults instead."]
     if not all(lo <= v <= hi for v in values):
@@ -119,7 +120,3 @@ def parse_scores(text: str | None, count: int) -> tuple[list[float] | None, list
             "(drag a score to the edge of the chart for a confident prediction)."
         ]
     return quantize(values), []
-
-
-def _clip(text: str) -> str:
-    return repr(text if len(text) <= 40 else text[:37] + "...")

@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from scenes.regression import check_choice, check_float, check_int  # noqa: F401  (one set of URL checks)
+from scenes.text import quote
 
 K_MIN, K_MAX, K_DEFAULT = 3, 10, 4
 Z_RANGE = (-6.0, 6.0)  # logits a user can drag to (and a URL may carry)
@@ -95,7 +96,7 @@ def parse_logits(text: str | None, k: int) -> tuple[list[float] | None, list[str
     values = _floats(text)
     lo, hi = Z_RANGE
     if values is None:
-        return None, [f"The link's logits ({_clip(text)}) are not all numbers; showing the defaults instead."]
+        return None, [f"The link's logits ({quote(text)}) are not all numbers; showing the defaults instead."]
     if len(values) != k:
         return None, [f"The link has {len(values)} logits for {k} classes; showing the defaults instead."]
     if not all(lo <= v <= hi for v in values):
@@ -109,7 +110,7 @@ def parse_target(text: str | None, k: int) -> tuple[list[float] | None, list[str
     values = _floats(text)
     if values is None or len(values) != k:
         return None, [
-            f"The link's target P ({_clip(text)}) is not {k} numbers; showing the default target instead."
+            f"The link's target P ({quote(text)}) is not {k} numbers; showing the default target instead."
         ]
     p, why = normalise(values)
     if p is None:
@@ -125,7 +126,7 @@ def format_batch(z: np.ndarray, labels: np.ndarray) -> str:
 def parse_batch(text: str | None, k: int) -> tuple[tuple[np.ndarray, np.ndarray] | None, list[str]]:
     if not text:
         return None, []
-    warn = [f"The link's batch ({_clip(text)}) could not be read; showing the default batch instead."]
+    warn = [f"The link's batch ({quote(text)}) could not be read; showing the default batch instead."]
     rows, labels = [], []
     items = text.split(";")
     if len(items) > BATCH_MAX:
@@ -141,7 +142,3 @@ def parse_batch(text: str | None, k: int) -> tuple[tuple[np.ndarray, np.ndarray]
         rows.append(quantize(values, limits=B_RANGE))
         labels.append(int(lab))
     return (np.array(rows, dtype=float), np.array(labels, dtype=int)), []
-
-
-def _clip(text: str) -> str:
-    return repr(text if len(text) <= 40 else text[:37] + "...")

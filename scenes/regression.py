@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from scenes.text import quote
+
 N_MIN, N_MAX, N_DEFAULT = 3, 30, 8
 SEED_MAX = 999
 X_RANGE = (0.0, 10.0)
@@ -180,7 +182,7 @@ def parse_values(text: str | None, count: int, what: str) -> tuple[list[float] |
         values = [_number(v) for v in text.split(",")]
     except ValueError:
         return None, [
-            f"The link's {what} ({_clip(text)}) are not finite numbers within ±{ABS_LIMIT:g}; "
+            f"The link's {what} ({quote(text)}) are not finite numbers within ±{ABS_LIMIT:g}; "
             "showing the defaults instead."
         ]
     if len(values) != count:
@@ -201,7 +203,7 @@ def parse_outliers(text: str | None) -> tuple[tuple[tuple[float, float], ...], l
             x, y = item.split(":")
             pairs.append((_number(x), _number(y)))
     except ValueError:
-        return (), [f"The link's outliers ({_clip(text)}) could not be read; the scene has none."]
+        return (), [f"The link's outliers ({quote(text)}) could not be read; the scene has none."]
     if len(pairs) > MAX_OUTLIERS:
         return (), [
             f"The link has {len(pairs)} outliers; at most {MAX_OUTLIERS} are allowed, so none are shown."
@@ -222,14 +224,14 @@ def check_int(text: str | None, lo: int, hi: int, what: str) -> list[str]:
             return []
     except ValueError:
         pass
-    return [f"The link's {what} ({_clip(text)}) must be a whole number from {lo} to {hi}; using the default."]
+    return [f"The link's {what} ({quote(text)}) must be a whole number from {lo} to {hi}; using the default."]
 
 
 def check_choice(text: str | None, options, what: str) -> list[str]:
     if text is None or text in options:
         return []
     return [
-        f"The link's {what} ({_clip(text)}) is not one of {', '.join(map(str, options))}; using the default."
+        f"The link's {what} ({quote(text)}) is not one of {', '.join(map(str, options))}; using the default."
     ]
 
 
@@ -242,8 +244,4 @@ def check_float(text: str | None, lo: float, hi: float, what: str) -> list[str]:
             return []
     except ValueError:
         pass
-    return [f"The link's {what} ({_clip(text)}) must be a number from {lo:g} to {hi:g}; using the default."]
-
-
-def _clip(text: str) -> str:
-    return repr(text if len(text) <= 40 else text[:37] + "...")
+    return [f"The link's {what} ({quote(text)}) must be a number from {lo:g} to {hi:g}; using the default."]

@@ -19,6 +19,7 @@ from charts.style import format_metric as _fmt
 from components.drag_points import drag_points, reset_drag_points
 from losses.binary import sigmoid
 from scenes import binary as sc
+from scenes.text import quote
 
 MARGIN_LOSSES = [
     "zero_one",
@@ -65,7 +66,7 @@ def _load_from_url() -> None:
     warn += sc.check_float(q.get("x0"), -8.0, 8.0, "chosen logit")
     bad = [v for v in q.get_all("losses") if v not in SHORT.values()]  # the URL holds the labels
     if bad:
-        warn.append(f"The link names unknown losses ({', '.join(map(repr, bad[:3]))}); they are ignored.")
+        warn.append(f"The link names unknown losses ({', '.join(map(quote, bad[:3]))}); they are ignored.")
     try:
         n = int(q.get("n", sc.N_DEFAULT))
         n = n if sc.N_MIN <= n <= sc.N_MAX else sc.N_DEFAULT

@@ -17,6 +17,7 @@ from charts.style import format_metric as _fmt
 from components.drag_points import display_decimals, drag_points, reset_drag_points
 from losses.fitting import LineFit, fit_line
 from scenes import regression as sc
+from scenes.text import quote
 
 LOSS_OPTIONS = [
     "mse",
@@ -82,7 +83,7 @@ def _load_from_url() -> None:
     bad_losses = [v for v in q.get_all("losses") if v not in SHORT.values()]  # the URL holds the labels
     if bad_losses:
         warn.append(
-            f"The link names unknown losses ({', '.join(map(repr, bad_losses[:3]))}); they are ignored."
+            f"The link names unknown losses ({', '.join(map(quote, bad_losses[:3]))}); they are ignored."
         )
     kind = q.get(Q_KIND, "trend")
     warn += sc.check_choice(kind, sc.KINDS, "scene")

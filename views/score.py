@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +19,7 @@ import scoring
 from charts import scoring as charts
 from losses.binary import sigmoid
 from losses.multiclass import softmax
+from scenes.text import plain
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
 EXAMPLES = {
@@ -32,11 +32,6 @@ LIMIT_MB = 50  # per upload; larger files: the command line streams any size
 PROGRESS_BYTES = 3 * 2**20  # show a progress bar above this size
 TABLE_ROWS = 500
 AUTO = "(auto)"
-
-
-def plain(text: object) -> str:
-    """Text from the file made inert for Streamlit's Markdown: every ASCII punctuation mark escaped."""
-    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", str(text))
 
 
 # -- cached work (keyed on the file's digest and the choices; the bytes themselves are not hashed) ----------
