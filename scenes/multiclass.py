@@ -48,6 +48,8 @@ def normalise(p) -> tuple[np.ndarray | None, str]:
         return None, "Every entry of P must be a number."
     if np.any(a < 0):
         return None, "P cannot have negative entries."
+    if a.max() > 1e300:
+        return None, "P's entries must be below 1e300."
     total = float(a.sum())
     if total <= 0:
         return None, "P needs at least one positive entry."
@@ -112,10 +114,11 @@ def parse_target(text: str | None, k: int) -> tuple[list[float] | None, list[str
         return None, [
             f"The link's target P ({quote(text)}) is not {k} numbers; showing the default target instead."
         ]
-    p, why = normalise(values)
+    rounded = [round(float(v), P_DECIMALS) for v in values]  # what the editor will hold: check that
+    p, why = normalise(rounded)
     if p is None:
         return None, [f"The link's target P cannot be used: {why} Showing the default target instead."]
-    return [round(float(v), P_DECIMALS) for v in values], []
+    return rounded, []
 
 
 def format_batch(z: np.ndarray, labels: np.ndarray) -> str:
@@ -134,7 +137,14 @@ def parse_batch(text: str | None, k: int) -> tuple[tuple[np.ndarray, np.ndarray]
     for item in items:
         head, sep, lab = item.partition(":")
         values = _floats(head)
-        if not sep or values is None or len(values) != k or not lab.isdigit() or int(lab) >= k:
+        # isdecimal and isascii, not isdigit: "²" is a digit to Python but not an int
+        if (
+            not sep
+            or values is None
+            or len(values) != k
+            or not (lab.isascii() and lab.isdecimal())
+            or int(lab) >= k
+        ):
             return None, warn
         lo, hi = B_RANGE
         if not all(lo <= v <= hi for v in values):

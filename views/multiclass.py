@@ -136,7 +136,9 @@ def _metric(label: str, value: float, deltas: dict, name: str, help: str | None 
 
 def _target_editor(k_now: int) -> tuple[np.ndarray, list[float]]:
     """One editable row: the target P. Returns P as a distribution and the row as typed."""
-    base = state.mc_base_p if state.mc_base_p is not None else sc.default_target(k_now, 1)
+    base = state.mc_base_p
+    if base is None or len(base) != k_now:  # e.g. a link whose k disagreed with its P
+        base = sc.default_target(k_now, 1)
     edited = st.data_editor(
         pd.DataFrame([base], columns=names),
         key=f"mc_P_{k_now}_{version}",
@@ -158,9 +160,9 @@ def _target_editor(k_now: int) -> tuple[np.ndarray, list[float]]:
 
 def _batch_editor(k_now: int) -> tuple[np.ndarray, np.ndarray, int]:
     """The batch table (logits per class, true class): the complete rows, and how many were left out."""
-    if state.mc_base_batch is not None:
+    if state.mc_base_batch is not None and state.mc_base_batch[0].shape[1] == k_now:
         z0, y0 = state.mc_base_batch
-    else:
+    else:  # no batch in the link, or one for another number of classes
         z0, y0 = sc.default_batch(k_now)
     df = pd.DataFrame(z0, columns=names)
     df.insert(0, "true class", [names[int(i)] for i in y0])

@@ -49,6 +49,21 @@ def assert_metrics(at: AppTest, want: dict) -> None:
 DOG = sc.names(4).index("dog")
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"k": ["4", "3"], "P": "0.1,0.2,0.7"},
+        {"k": ["4", "3"], "b": "1,2,3:0"},
+        {"b": "1,2,3,4:²"},
+        {"P": "1e308,1e308,1,1"},
+        {"P": "0.0004,0.0004,0.0004,0.0004"},
+    ],
+)
+def test_links_that_disagree_with_themselves_fall_back_without_a_traceback(query):
+    at = helpers.open_page(PAGE, query)
+    assert not at.exception
+
+
 def test_default_page_shows_the_core_values_and_sparse_equals_one_hot():
     at = open_page()
     want = expected(sc.default_logits(4), DOG)
