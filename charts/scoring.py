@@ -5,6 +5,7 @@ browser never receives millions of points.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 import numpy as np
@@ -15,6 +16,12 @@ from charts.style import FONT_SIZE, color_of
 MAX_POINTS = 4000
 WORST_COLOR = "#d62728"
 POINT_COLOR = "#1f5fbf"
+
+
+def _text(name: object) -> str:
+    """A column or class name from the user's file, as literal text: Plotly renders a subset of HTML in
+    titles and legends (<b>, <a href>, <br>), so escape it."""
+    return html.escape(str(name))
 
 
 def _layout(fig: go.Figure, *, x_title: str, y_title: str, height: int = 360) -> go.Figure:
@@ -105,7 +112,7 @@ def predicted_vs_actual(
         )
     )
     _marked(fig, y_true[keep], y_pred[keep], rows[keep], worst_pos, "rows")
-    return _layout(fig, x_title=f"actual ({names[0]})", y_title=f"predicted ({names[1]})")
+    return _layout(fig, x_title=f"actual ({_text(names[0])})", y_title=f"predicted ({_text(names[1])})")
 
 
 def residual_plot(
@@ -117,7 +124,7 @@ def residual_plot(
     fig = go.Figure()
     fig.add_hline(y=0, line={"color": "#888", "dash": "dash"})
     _marked(fig, y_pred[keep], (y_true - y_pred)[keep], rows[keep], worst_pos, "rows")
-    return _layout(fig, x_title=f"predicted ({names[1]})", y_title="residual (actual - predicted)")
+    return _layout(fig, x_title=f"predicted ({_text(names[1])})", y_title="residual (actual - predicted)")
 
 
 def calibration_bins(prob: np.ndarray, hit: np.ndarray, bins: int = 10) -> tuple[np.ndarray, ...]:
@@ -161,7 +168,7 @@ def calibration_plot(prob: np.ndarray, hit: np.ndarray, *, what: str, bins: int 
     )
     fig.update_xaxes(range=[0, 1])
     fig.update_yaxes(range=[0, 1])
-    return _layout(fig, x_title=f"predicted probability ({what})", y_title="observed frequency")
+    return _layout(fig, x_title=f"predicted probability ({_text(what)})", y_title="observed frequency")
 
 
 def loss_vs_probability(
@@ -188,11 +195,11 @@ def loss_vs_probability(
                 x=prob[sel],
                 y=values[sel],
                 mode="markers",
-                name=f"true class: {name}",
+                name=f"true class: {_text(name)}",
                 marker={"color": palette[j % len(palette)], "size": 6, "opacity": 0.7},
                 customdata=rows[sel],
                 hovertemplate="row %{customdata}<br>p %{x:.3f}<br>loss %{y:.4g}<extra></extra>",
             )
         )
     fig.update_xaxes(range=[-0.02, 1.02])
-    return _layout(fig, x_title=f"predicted probability ({what})", y_title=f"per-row {title}")
+    return _layout(fig, x_title=f"predicted probability ({_text(what)})", y_title=f"per-row {title}")

@@ -211,7 +211,7 @@ def _metrics(result) -> None:
             )
 
 
-def _charts(result, focus: str) -> None:
+def _charts(result, focus: str, fix_rows: str | None) -> None:
     det = result.detection
     per = result.per_row
     values = per[focus].to_numpy()
@@ -237,7 +237,14 @@ def _charts(result, focus: str) -> None:
             key="score_lvp",
         )
         return
-    q = softmax(p) if scoring.chunked.effective_pred_kind(det, None) == "logits" or p.min() < 0 else p
+    # the probabilities the losses used: softmax of logits (or of rows read as logits), or rows normalised
+    fix = fix_rows if fix_rows in scoring.FIXES else None
+    if scoring.chunked.effective_pred_kind(det, fix) == "logits" or p.min() < 0:
+        q = softmax(p)
+    elif fix == "normalise":
+        q = p / p.sum(axis=1, keepdims=True)
+    else:
+        q = p
     if det.true_kind == "labels":
         cls = t.astype(int)
         top = q.max(axis=1)
@@ -338,8 +345,10 @@ st.text(
     + (f" ({det.pred_kind})" if det.task != "regression" else "")
 )
 
-drop_missing = st.session_state.get("score_drop_missing", False)
-fix_rows = st.session_state.get("score_fix_rows")
+# keyed by the file: a fix chosen for one file must not silently apply to the next one
+DROP_KEY, FIX_KEY = f"score_drop_missing_{digest[:12]}", f"score_fix_rows_{digest[:12]}"
+drop_missing = st.session_state.get(DROP_KEY, False)
+fix_rows = st.session_state.get(FIX_KEY)
 plans = scoring.plans(det, fix_rows if fix_rows in scoring.FIXES else None)
 with st.expander("Loss parameters", expanded=False):
     params = _param_controls(plans)
@@ -361,14 +370,14 @@ err = scored["error"]
 if err and err["kind"] == "missing" or drop_missing:
     st.checkbox(
         f"Drop the rows with missing values ({(err or {}).get('count') or 'some'} found)",
-        key="score_drop_missing",
+        key=DROP_KEY,
     )
 if err and err["kind"] == "row_sum" or fix_rows:
     st.radio(
         "Rows of class probabilities that do not sum to 1",
         ["normalise", "softmax"],
         index=None,
-        key="score_fix_rows",
+        key=FIX_KEY,
         horizontal=True,
         captions=["divide each row by its sum", "read the columns as logits"],
     )
@@ -396,5 +405,5 @@ tab_rows, tab_charts = st.tabs(["Worst rows", "Charts"])
 with tab_rows:
     _table(result, focus)
 with tab_charts:
-    _charts(result, focus)
+    _charts(result, focus, fix_rows)
 _downloads(result, file_name)

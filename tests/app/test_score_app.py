@@ -55,7 +55,8 @@ def test_messy_example_offers_to_drop_missing_rows():
     at.selectbox(key="score_example").set_value("messy.csv").run()
     assert not at.exception
     assert at.error and "2 rows of 40" in at.error[0].value
-    at.checkbox(key="score_drop_missing").check().run()
+    drop = next(c for c in at.checkbox if c.key.startswith("score_drop_missing_"))  # keyed by the file
+    drop.check().run()
     assert not at.exception and not at.error
     assert len(at.metric) == 10
 
