@@ -166,8 +166,8 @@ def calibration_plot(prob: np.ndarray, hit: np.ndarray, *, what: str, bins: int 
             hovertemplate="predicted %{x:.3f}<br>observed %{y:.3f}<br>%{customdata} rows<extra></extra>",
         )
     )
-    fig.update_xaxes(range=[0, 1])
-    fig.update_yaxes(range=[0, 1])
+    fig.update_xaxes(range=[-0.03, 1.03])
+    fig.update_yaxes(range=[-0.03, 1.03])  # markers at 0 and 1 are not cut in half
     return _layout(fig, x_title=f"predicted probability ({_text(what)})", y_title="observed frequency")
 
 
