@@ -353,27 +353,17 @@ def explorer() -> None:
     decimals = display_decimals(step)  # a moved handle is kept to what it shows, so a URL restores it exactly
     targets = [{"x": float(a), "y": float(b), "label": lab} for a, b, lab in zip(x, y, labels, strict=True)]
 
+    axes = dict(targets=targets, x_range=(lo, hi), y_range=(y_lo, y_hi), step=step, height=400, x_label="x",
+                y_label="y")  # fmt: skip
     left, right = st.columns([2, 1], gap="medium")
     with left:
         if mode == "line":
+            handles = [
+                {"x": lo, "y": base_line[0], "label": "line start"},
+                {"x": hi, "y": base_line[1], "label": "line end"},
+            ]
             ends = sc.snap_moved(
-                drag_points(
-                    key=LINE_KEY,
-                    targets=targets,
-                    connect="line",
-                    handles=[
-                        {"x": lo, "y": base_line[0], "label": "line start"},
-                        {"x": hi, "y": base_line[1], "label": "line end"},
-                    ],
-                    x_range=(lo, hi),
-                    y_range=(y_lo, y_hi),
-                    step=step,
-                    height=400,
-                    x_label="x",
-                    y_label="y",
-                ),
-                base_line,
-                decimals,
+                drag_points(key=LINE_KEY, connect="line", handles=handles, **axes), base_line, decimals
             )
             preds, slope, intercept = sc.line_predictions(x, (ends[0], ends[1]))
             st.caption(
@@ -381,27 +371,12 @@ def explorer() -> None:
             )
             url_preds, url_line = None, (ends if ends != list(scene.default_line()) else None)
         else:
-            preds = np.array(
-                sc.snap_moved(
-                    drag_points(
-                        key=FREE_KEY,
-                        targets=targets,
-                        connect="residuals",
-                        handles=[
-                            {"x": float(a), "y": float(b), "label": f"prediction {i + 1}"}
-                            for i, (a, b) in enumerate(zip(x, base_preds, strict=True))
-                        ],
-                        x_range=(lo, hi),
-                        y_range=(y_lo, y_hi),
-                        step=step,
-                        height=400,
-                        x_label="x",
-                        y_label="y",
-                    ),
-                    base_preds,
-                    decimals,
-                )
-            )
+            handles = [
+                {"x": float(a), "y": float(b), "label": f"prediction {i + 1}"}
+                for i, (a, b) in enumerate(zip(x, base_preds, strict=True))
+            ]
+            moved = drag_points(key=FREE_KEY, connect="residuals", handles=handles, **axes)
+            preds = np.array(sc.snap_moved(moved, base_preds, decimals))
             st.caption(
                 "Hollow circles are the targets y; filled handles are the predictions ŷ. "
                 "Drag a handle, or focus it (Tab) and use ↑/↓ (Shift: ×10)."
