@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import math
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -396,6 +397,9 @@ def score(
     kept_p: list[np.ndarray] = []
     writer = None
 
+    # Losses are independent and numpy releases the GIL: two at a time use the core the parser leaves idle.
+    # (If scoring raises, the idle workers exit when the executor is collected.)
+    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="lossx-score")
     for first, frame, frac in iter_chunks(source, fmt, usecols=usecols, chunksize=chunksize):
         n = len(frame)
         rows_read += n
@@ -435,23 +439,32 @@ def score(
         chunk = _Chunk(det, t, p, fix_rows)
         rows_scored += len(t)
         values: dict[str, np.ndarray] = {}
-        for plan in todo:
-            name = plan.name
-            if name in skipped:
-                continue
-            spec = specs[name]
+        live = [plan for plan in todo if plan.name not in skipped]
+        inputs = {
+            p.name: (chunk.true(p.true_form), chunk.pred(p.pred_form)) for p in live
+        }  # cached here, once
+        keep_rows = per_row or per_row_out is not None
+
+        def one(plan: Plan, inputs=inputs, keep_rows=keep_rows):
+            spec, (t_in, p_in) = specs[plan.name], inputs[plan.name]
             try:
-                if per_row or per_row_out is not None:
-                    v = spec.per_sample(chunk.true(plan.true_form), chunk.pred(plan.pred_form), **kw[name])
-                    values[name] = v
-                    sums[name] += float(np.add.reduce(v))
-                    counts[name] += len(v)
-                else:
-                    s, c = spec.total(chunk.true(plan.true_form), chunk.pred(plan.pred_form), **kw[name])
-                    sums[name] += s
-                    counts[name] += c
-            except losses.LossInputError as exc:
-                skipped[name] = _skip_reason(exc, spec, file_rows, det)
+                if keep_rows:
+                    return spec.per_sample(t_in, p_in, **kw[plan.name]), None
+                return spec.total(t_in, p_in, **kw[plan.name]), None
+            except losses.LossInputError as error:
+                return None, error
+
+        for plan, (out, exc) in zip(live, pool.map(one, live), strict=True):
+            name = plan.name
+            if exc is not None:
+                skipped[name] = _skip_reason(exc, specs[name], file_rows, det)
+            elif keep_rows:
+                values[name] = out
+                sums[name] += float(np.add.reduce(out))
+                counts[name] += len(out)
+            else:
+                sums[name] += out[0]
+                counts[name] += out[1]
         if per_row or per_row_out is not None:
             out = _per_row_frame(
                 frame, file_rows, det, values, [p.name for p in todo if p.name not in skipped]
@@ -504,6 +517,7 @@ def score(
             by_note.setdefault(plan.note, []).append(plan.name)
     for note, names in by_note.items():
         text_notes.append(f"{', '.join(names)} {'is' if len(names) == 1 else 'are'} computed {note}.")
+    pool.shutdown(wait=True)
     totals = {n: (sums[n], counts[n]) for n in sums if n not in skipped}
     per = None
     if per_row:
