@@ -171,31 +171,17 @@ class LossSpec:
     def per_sample(self, y_true: Any, y_pred: Any, **params: Any) -> np.ndarray:
         """Per-sample losses, shape (n,)."""
         t, p, kw = self._prepare(y_true, y_pred, params)
-        out = np.empty(len(t), dtype=np.float64)
-        with _quiet_overflow():
-            for sl, tb, pb in validation.blocks(self, t, p):
-                out[sl] = self.value(tb, pb, **kw)
-                _no_nan(self, out[sl], tb, pb, sl)
-        return out
+        return self._blockwise(self.value, t, p, kw, np.empty(len(t)))
 
     def per_sample_derivative(self, y_true: Any, y_pred: Any, **params: Any) -> np.ndarray:
         """d loss_i / d y_pred_i for each sample (the influence of each sample), the shape of y_pred."""
         t, p, kw = self._prepare(y_true, y_pred, params)
-        out = np.empty(p.shape, dtype=np.float64)
-        with _quiet_overflow():
-            for sl, tb, pb in validation.blocks(self, t, p):
-                out[sl] = self.derivative(tb, pb, **kw)
-                _no_nan(self, out[sl], tb, pb, sl)
-        return out
+        return self._blockwise(self.derivative, t, p, kw, np.empty(p.shape))
 
     def total(self, y_true: Any, y_pred: Any, **params: Any) -> tuple[float, int]:
         """Sum of the per-sample losses and the count: a mergeable partial result for chunked scoring."""
         t, p, kw = self._prepare(y_true, y_pred, params)
-        s = 0.0
-        with _quiet_overflow():
-            for sl, tb, pb in validation.blocks(self, t, p):
-                s += _no_nan(self, self.value(tb, pb, **kw), tb, pb, sl)
-        return s, len(t)
+        return self._sum(t, p, kw), len(t)
 
     def finish_cost(self, total: float, count: int) -> float:
         """The cost from merged partial sums (see ``total``)."""
@@ -210,16 +196,26 @@ class LossSpec:
         """d cost / d y_pred, the shape of y_pred: what autograd gives for the mean-reduced loss."""
         t, p, kw = self._prepare(y_true, y_pred, params)
         n = len(t)
-        out = np.empty(p.shape, dtype=np.float64)
         scale = 1.0 / n
+        if self.finish_slope is not None:  # rmse: the chain rule through the square root needs the mean
+            scale *= self.finish_slope(self._sum(t, p, kw) / n)
+        return self._blockwise(self.derivative, t, p, kw, np.empty(p.shape), scale=scale)
+
+    def _sum(self, t: np.ndarray, p: np.ndarray, kw: dict[str, float]) -> float:
+        """Sum of the per-sample values, block by block, each block checked for NaN."""
+        s = 0.0
         with _quiet_overflow():
-            if self.finish_slope is not None:
-                s = 0.0
-                for sl, tb, pb in validation.blocks(self, t, p):
-                    s += _no_nan(self, self.value(tb, pb, **kw), tb, pb, sl)
-                scale *= self.finish_slope(s / n)
             for sl, tb, pb in validation.blocks(self, t, p):
-                np.multiply(self.derivative(tb, pb, **kw), scale, out=out[sl])
+                s += _no_nan(self, self.value(tb, pb, **kw), tb, pb, sl)
+        return s
+
+    def _blockwise(
+        self, fn: PerSample, t: np.ndarray, p: np.ndarray, kw: dict, out: np.ndarray, *, scale: float = 1.0
+    ) -> np.ndarray:
+        """``scale · fn`` block by block into the rows of ``out``, each block checked for NaN."""
+        with _quiet_overflow():
+            for sl, tb, pb in validation.blocks(self, t, p):
+                np.multiply(fn(tb, pb, **kw), scale, out=out[sl])  # the copy into out, fused with the scale
                 _no_nan(self, out[sl], tb, pb, sl)
         return out
 
