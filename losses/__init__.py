@@ -32,15 +32,24 @@ tune_allocator()  # see losses/_malloc.py: block-sized temporaries stay in the h
 _REGISTRY: dict[str, LossSpec] = {s.name: s for s in (*regression.SPECS, *binary.SPECS, *multiclass.SPECS)}
 
 
-def names(category: str | None = None) -> list[str]:
-    """Every registered loss name, in registry order; or those of one category."""
-    if category is None:
-        return list(_REGISTRY)
-    if category not in CATEGORIES:
+def _check_category(value: str, argument: str) -> None:
+    if value not in CATEGORIES:
         raise LossInputError(
-            f"category must be one of {', '.join(CATEGORIES)}; got {category!r}.", argument="category"
+            f"{argument} must be one of {', '.join(CATEGORIES)}; got {value!r}.", argument=argument
         )
-    return [n for n, s in _REGISTRY.items() if s.category == category]
+
+
+def names(category: str | None = None, *, page: str | None = None) -> list[str]:
+    """Every registered loss name, in registry order; or those of one category; or those a page shows."""
+    if category is not None:
+        _check_category(category, "category")
+    if page is not None:
+        _check_category(page, "page")
+    return [
+        n
+        for n, s in _REGISTRY.items()
+        if (category is None or s.category == category) and (page is None or s.shown_on(page))
+    ]
 
 
 def get(name: str) -> LossSpec:

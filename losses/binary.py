@@ -150,6 +150,7 @@ _MARGIN = r"m_i = t_i s_i,\ t_i \in \{-1, +1\}"
 SPECS = (
     LossSpec(
         name="binary_cross_entropy",
+        label="BCE on p",
         title="Binary cross-entropy",
         category="binary",
         formula=r"\ell_i = -\left(t_i \log p_i + (1 - t_i)\log(1 - p_i)\right)",
@@ -172,6 +173,7 @@ SPECS = (
     ),
     LossSpec(
         name="sigmoid_cross_entropy",
+        label="sigmoid CE on s",
         title="Sigmoid cross-entropy (BCE with logits)",
         category="binary",
         formula=r"\ell_i = \max(x_i, 0) - x_i t_i + \log\left(1 + e^{-|x_i|}\right)",
@@ -193,6 +195,7 @@ SPECS = (
     ),
     LossSpec(
         name="binary_focal",
+        label="focal",
         title="Binary focal loss",
         category="binary",
         formula=r"\ell_i = -\alpha_t (1 - p_t)^{\gamma} \log p_t, \quad p_t = "
@@ -212,6 +215,9 @@ SPECS = (
                 r"\gamma",
                 low_open=False,
                 high_open=False,
+                ui_high=5.0,
+                step=0.5,
+                glyph="γ",
             ),
             Param(
                 "alpha",
@@ -222,6 +228,8 @@ SPECS = (
                 r"\alpha",
                 low_open=False,
                 high_open=False,
+                step=0.05,
+                glyph="α",
             ),
         ),
         properties=Properties(
@@ -240,6 +248,7 @@ SPECS = (
     ),
     LossSpec(
         name="hinge",
+        label="hinge",
         title="Hinge loss",
         category="binary",
         formula=r"\ell_i = \max(0, 1 - m_i), \quad " + _MARGIN,
@@ -261,6 +270,7 @@ SPECS = (
     ),
     LossSpec(
         name="squared_hinge",
+        label="squared hinge",
         title="Squared hinge loss",
         category="binary",
         formula=r"\ell_i = \max(0, 1 - m_i)^2, \quad " + _MARGIN,
@@ -280,6 +290,7 @@ SPECS = (
     ),
     LossSpec(
         name="logistic",
+        label="logistic",
         title="Logistic loss (margin form)",
         category="binary",
         formula=r"\ell_i = \log\left(1 + e^{-m_i}\right), \quad " + _MARGIN,
@@ -299,6 +310,7 @@ SPECS = (
     ),
     LossSpec(
         name="exponential",
+        label="exponential",
         title="Exponential loss",
         category="binary",
         formula=r"\ell_i = e^{-m_i}, \quad " + _MARGIN,
@@ -315,6 +327,7 @@ SPECS = (
     ),
     LossSpec(
         name="modified_huber",
+        label="modified Huber",
         title="Modified Huber loss",
         category="binary",
         formula=r"\ell_i = \begin{cases} \max(0, 1 - m_i)^2 & m_i \ge -1 \\ -4 m_i & \text{otherwise}"
@@ -333,6 +346,7 @@ SPECS = (
     ),
     LossSpec(
         name="zero_one",
+        label="0-1",
         title="Zero-one loss",
         category="binary",
         formula=r"\ell_i = \mathbb{1}[m_i \le 0], \quad " + _MARGIN,

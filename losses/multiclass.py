@@ -20,6 +20,9 @@ _SMOOTHING = Param(
     r"\varepsilon",
     low_open=False,
     high_open=False,
+    ui_high=0.5,
+    step=0.05,
+    glyph="ε",
 )
 
 
@@ -125,6 +128,7 @@ def categorical_hinge_grad(y: np.ndarray, s: np.ndarray) -> np.ndarray:
 SPECS = (
     LossSpec(
         name="categorical_cross_entropy",
+        label="CE",
         title="Categorical cross-entropy",
         category="multiclass",
         formula=r"\ell_i = -\sum_{j=1}^{k} \tilde y_{ij} \log q_{ij}, \quad \tilde y_{ij} = "
@@ -152,6 +156,7 @@ SPECS = (
     ),
     LossSpec(
         name="sparse_categorical_cross_entropy",
+        label="sparse CE",
         title="Sparse categorical cross-entropy",
         category="multiclass",
         formula=r"\ell_i = -\log q_{i, y_i}",
@@ -170,6 +175,7 @@ SPECS = (
     ),
     LossSpec(
         name="kl_divergence",
+        label="KL",
         title="Kullback-Leibler divergence",
         category="multiclass",
         formula=r"\ell_i = \mathrm{KL}(P_i \,\|\, Q_i) = \sum_{j} P_{ij} \log\frac{P_{ij}}{Q_{ij}}",
@@ -192,6 +198,7 @@ SPECS = (
     ),
     LossSpec(
         name="softmax_cross_entropy",
+        label="softmax CE",
         title="Softmax cross-entropy (from logits)",
         category="multiclass",
         formula=r"\ell_i = \log\sum_{j} e^{z_{ij}} - \sum_j \tilde y_{ij} z_{ij}, \quad \tilde y_{ij} = "
@@ -213,6 +220,7 @@ SPECS = (
     ),
     LossSpec(
         name="categorical_hinge",
+        label="categorical hinge",
         title="Categorical hinge loss",
         category="multiclass",
         formula=r"\ell_i = \max\left(0,\ 1 + \max_j (1 - y_{ij}) s_{ij} - \sum_j y_{ij} s_{ij}\right)",

@@ -244,12 +244,16 @@ def _log1p_square_over(x: np.ndarray, b: float) -> np.ndarray:
 
 
 # ---- the registry entries --------------------------------------------------------------------------
-_DELTA = Param("delta", 1.0, 0.0, math.inf, "where the loss turns from quadratic to linear", r"\delta")
+_DELTA = Param(
+    "delta", 1.0, 0.0, math.inf, "where the loss turns from quadratic to linear", r"\delta",
+    ui_low=0.05, ui_high=10.0, step=0.05, glyph="δ",
+)  # fmt: skip
 _TORCH = "torch.nn.functional"
 
 SPECS = (
     LossSpec(
         name="mse",
+        label="MSE",
         title="Mean squared error (L2)",
         category="regression",
         formula=r"\ell_i = (\hat y_i - y_i)^2, \qquad J = \frac{1}{n}\sum_i \ell_i",
@@ -272,6 +276,7 @@ SPECS = (
     ),
     LossSpec(
         name="rmse",
+        label="RMSE",
         title="Root mean squared error",
         category="regression",
         formula=r"J = \sqrt{\frac{1}{n}\sum_i (\hat y_i - y_i)^2}",
@@ -295,6 +300,7 @@ SPECS = (
     ),
     LossSpec(
         name="mae",
+        label="MAE",
         title="Mean absolute error (L1)",
         category="regression",
         formula=r"\ell_i = |\hat y_i - y_i|",
@@ -315,6 +321,7 @@ SPECS = (
     ),
     LossSpec(
         name="msle",
+        label="MSLE",
         title="Mean squared logarithmic error",
         category="regression",
         formula=r"\ell_i = \left(\log(1+\hat y_i) - \log(1+y_i)\right)^2",
@@ -337,6 +344,7 @@ SPECS = (
     ),
     LossSpec(
         name="huber",
+        label="Huber",
         title="Huber loss",
         category="regression",
         formula=r"\ell_i = \begin{cases} \tfrac12 d_i^2 & |d_i| \le \delta \\ "
@@ -362,6 +370,7 @@ SPECS = (
     ),
     LossSpec(
         name="pseudo_huber",
+        label="pseudo-Huber",
         title="Pseudo-Huber loss",
         category="regression",
         formula=r"\ell_i = \delta^2\left(\sqrt{1 + (d_i/\delta)^2} - 1\right)",
@@ -380,6 +389,7 @@ SPECS = (
     ),
     LossSpec(
         name="log_cosh",
+        label="log-cosh",
         title="Log-cosh loss",
         category="regression",
         formula=r"\ell_i = \log\cosh(\hat y_i - y_i)",
@@ -395,6 +405,7 @@ SPECS = (
     ),
     LossSpec(
         name="quantile",
+        label="quantile",
         title="Quantile (pinball) loss",
         category="regression",
         formula=r"\ell_i = \max\left(\tau r_i, (\tau - 1) r_i\right), \quad r_i = y_i - \hat y_i",
@@ -402,7 +413,10 @@ SPECS = (
         y_pred="values",
         value=quantile,
         derivative=quantile_grad,
-        params=(Param("tau", 0.5, 0.0, 1.0, "the quantile to predict", r"\tau"),),
+        params=(
+            Param("tau", 0.5, 0.0, 1.0, "the quantile to predict", r"\tau", ui_low=0.01, ui_high=0.99,
+                  step=0.01, glyph="τ"),
+        ),  # fmt: skip
         properties=Properties(convex=True, symmetric=False, robust=True, smooth=False),
         summary="An asymmetric absolute error, minimised by the τ-quantile of the target.",
         good="Predicts quantiles, and so intervals (τ = 0.1 and 0.9); τ = 0.5 is half the MAE.",
@@ -414,6 +428,8 @@ SPECS = (
     ),
     LossSpec(
         name="poisson",
+        label="Poisson",
+        pages=(),  # its predictions must be positive: not on the regression scene
         title="Poisson loss",
         category="regression",
         formula=r"\ell_i = \hat y_i - y_i \log \hat y_i",
@@ -437,6 +453,7 @@ SPECS = (
     ),
     LossSpec(
         name="general_robust",
+        label="general robust",
         title="General robust loss (Barron)",
         category="regression",
         formula=r"\ell_i = \frac{|\alpha-2|}{\alpha}\left(\left(\frac{(d_i/c)^2}{|\alpha-2|} + "
@@ -456,8 +473,14 @@ SPECS = (
                 r"\alpha",
                 low_open=False,
                 high_open=False,
+                ui_low=-10.0,
+                ui_high=4.0,
+                step=0.25,
+                glyph="α",
+                limit_name="Welsch",
             ),
-            Param("scale", 1.0, 0.0, math.inf, "the residual size where the loss bends", "c"),
+            Param("scale", 1.0, 0.0, math.inf, "the residual size where the loss bends", "c", ui_low=0.1,
+                  ui_high=10.0, step=0.1, glyph="c"),  # fmt: skip
         ),
         properties=Properties(convex=False, symmetric=True, robust=True, smooth=True),
         summary="One family that contains L2, Charbonnier (pseudo-Huber), Cauchy, Geman-McClure and Welsch, "

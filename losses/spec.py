@@ -50,6 +50,31 @@ class Param:
     symbol: str  # LaTeX, as it appears in the formula
     low_open: bool = True
     high_open: bool = True
+    #: How a page offers it: a slider from ``ui_low`` to ``ui_high`` in steps of ``step`` (None: derived
+    #: from the valid range), labelled with ``glyph`` (plain text, e.g. "δ"; empty: the name).
+    ui_low: float | None = None
+    ui_high: float | None = None
+    step: float | None = None
+    glyph: str = ""
+    #: A closed infinite end a page offers as a toggle, and its name (general_robust: α = −∞, "Welsch").
+    limit_name: str = ""
+
+    @property
+    def shown_as(self) -> str:
+        """The parameter's name as a page shows it: its glyph, or its name."""
+        return self.glyph or self.name
+
+    def ui_range(self) -> tuple[float, float, float]:
+        """(low, high, step) of the page's slider: inside the valid range, finite."""
+        low = self.ui_low if self.ui_low is not None else self.low
+        high = self.ui_high if self.ui_high is not None else self.high
+        if not (math.isfinite(low) and math.isfinite(high)):
+            raise ParameterError(
+                f"{self.name} has an infinite range {self.describe_range()}; give it ui_low and ui_high.",
+                argument=self.name,
+            )
+        step = self.step if self.step is not None else (high - low) / 100
+        return float(low), float(high), float(step)
 
     def describe_range(self) -> str:
         left = "(" if self.low_open else "["
@@ -144,6 +169,20 @@ class LossSpec:
     finish: Callable[[float], float] | None = None
     #: d cost / d mean, given the mean (rmse: 1 / (2 sqrt(mean))). None: 1.
     finish_slope: Callable[[float], float] | None = None
+    #: Short label: a metric's title, a legend entry, a control's option (so also its URL value). Empty:
+    #: the title.
+    label: str = ""
+    #: The explorer pages that show this loss (names of CATEGORIES). None: its category's page.
+    pages: tuple[str, ...] | None = None
+
+    @property
+    def short(self) -> str:
+        """The short label pages show (metric titles, legends, options)."""
+        return self.label or self.title
+
+    def shown_on(self, page: str) -> bool:
+        """Whether the explorer page ``page`` (a category's page) shows this loss."""
+        return page in (self.pages if self.pages is not None else (self.category,))
 
     # -- metadata helpers -------------------------------------------------------------------------
     def defaults(self) -> dict[str, float]:

@@ -90,3 +90,39 @@ def test_formula_braces_balance():
         assert f.count("{") == f.count("}"), name
         assert f.count(r"\left") == f.count(r"\right"), name
         assert f.count(r"\begin") == f.count(r"\end"), name
+
+
+# -- what the pages take from the registry --------------------------------------------------------------
+@pytest.mark.parametrize("category", losses.CATEGORIES)
+def test_short_labels_are_unique_within_a_page(category):
+    shown = [losses.get(n).short for n in losses.names(page=category)]
+    assert all(shown) and len(set(shown)) == len(shown), shown
+
+
+def test_every_loss_is_shown_on_its_category_page_unless_it_says_otherwise():
+    hidden = [n for n in losses.names() if not losses.get(n).shown_on(losses.get(n).category)]
+    assert hidden == ["poisson"]  # its predictions must be positive; the regression scene has negatives
+    assert losses.names(category="binary", page="binary") == losses.names(category="binary")
+
+
+@pytest.mark.parametrize("name", [n for n in losses.names() if losses.get(n).params])
+def test_every_parameter_has_a_finite_slider_inside_its_valid_range(name):
+    spec = losses.get(name)
+    for p in spec.params:
+        low, high, step = p.ui_range()
+        assert low < high and 0 < step <= (high - low)
+        # both ends are values the loss accepts, and the default lies on the slider
+        assert p.check(low, name) == low and p.check(high, name) == high
+        assert low <= p.default <= high
+        assert p.shown_as and len(p.shown_as) <= 3
+
+
+def test_a_parameter_with_an_infinite_range_needs_its_slider_ends():
+    p = losses.Param("k", 1.0, 0.0, math.inf, "a test parameter", "k")
+    with pytest.raises(losses.ParameterError, match="ui_low and ui_high"):
+        p.ui_range()
+
+
+def test_names_by_page_checks_the_page():
+    with pytest.raises(losses.LossInputError, match="page must be one of"):
+        losses.names(page="nowhere")
