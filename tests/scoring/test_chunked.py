@@ -139,6 +139,168 @@ def test_parameters_are_checked():
     assert r.params["huber"]["delta"] == 3.0 and r.params["pseudo_huber"]["delta"] == 1.0
 
 
+# -- which losses a file gets, and in what form -------------------------------------------------------
+# Copied from the plans of the code that named the losses (before the rule moved to LossSpec.same_as), for
+# every task x prediction kind x true kind x row fix: the rule on the specs' kinds must give these exactly.
+_LOG_ODDS = "on the log-odds log(p / (1 - p)) of the probabilities"
+_SOFTMAX = "on the softmax of the logits"
+REGRESSION = (
+    ("mse", "values", "values"),
+    ("rmse", "values", "values"),
+    ("mae", "values", "values"),
+    ("msle", "values", "values"),
+    ("huber", "values", "values"),
+    ("pseudo_huber", "values", "values"),
+    ("log_cosh", "values", "values"),
+    ("quantile", "values", "values"),
+    ("poisson", "values", "values"),
+    ("general_robust", "values", "values"),
+)
+BINARY_LOGITS = (
+    ("sigmoid_cross_entropy", "labels01", "logits"),
+    ("binary_focal", "labels01", "logits"),
+    ("hinge", "labels_pm1", "logits"),
+    ("squared_hinge", "labels_pm1", "logits"),
+    ("logistic", "labels_pm1", "logits"),
+    ("exponential", "labels_pm1", "logits"),
+    ("modified_huber", "labels_pm1", "logits"),
+    ("zero_one", "labels_pm1", "logits"),
+)
+BINARY_PROBABILITIES = (
+    ("binary_cross_entropy", "labels01", "probabilities"),
+    ("binary_focal", "labels01", "log_odds", _LOG_ODDS),
+    ("hinge", "labels_pm1", "log_odds", _LOG_ODDS),
+    ("squared_hinge", "labels_pm1", "log_odds", _LOG_ODDS),
+    ("logistic", "labels_pm1", "log_odds", _LOG_ODDS),
+    ("exponential", "labels_pm1", "log_odds", _LOG_ODDS),
+    ("modified_huber", "labels_pm1", "log_odds", _LOG_ODDS),
+    ("zero_one", "labels_pm1", "log_odds", _LOG_ODDS),
+)
+MULTICLASS_TARGETS_LOGITS = (
+    ("categorical_cross_entropy", "distributions", "softmax", _SOFTMAX),
+    ("kl_divergence", "distributions", "softmax", _SOFTMAX),
+    ("categorical_hinge", "distributions", "class_logits"),
+)
+MULTICLASS_LABELS_LOGITS = (
+    ("softmax_cross_entropy", "class_labels", "class_logits"),
+    ("categorical_hinge", "onehot", "class_logits"),
+)
+MULTICLASS_TARGETS_PROBABILITIES = (
+    ("categorical_cross_entropy", "distributions", "probs"),
+    ("kl_divergence", "distributions", "probs"),
+    ("categorical_hinge", "distributions", "probs"),
+)
+MULTICLASS_LABELS_PROBABILITIES = (
+    ("categorical_cross_entropy", "onehot", "probs"),
+    ("sparse_categorical_cross_entropy", "class_labels", "probs"),
+    ("categorical_hinge", "onehot", "probs"),
+)
+EXPECTED_PLANS = {
+    ("regression", "values", "values", None): REGRESSION,
+    ("regression", "values", "values", "normalise"): REGRESSION,
+    ("regression", "values", "values", "softmax"): REGRESSION,
+    ("regression", "values", "labels", None): REGRESSION,
+    ("regression", "values", "labels", "normalise"): REGRESSION,
+    ("regression", "values", "labels", "softmax"): REGRESSION,
+    ("regression", "values", "distributions", None): REGRESSION,
+    ("regression", "values", "distributions", "normalise"): REGRESSION,
+    ("regression", "values", "distributions", "softmax"): REGRESSION,
+    ("regression", "probabilities", "values", None): REGRESSION,
+    ("regression", "probabilities", "values", "normalise"): REGRESSION,
+    ("regression", "probabilities", "values", "softmax"): REGRESSION,
+    ("regression", "probabilities", "labels", None): REGRESSION,
+    ("regression", "probabilities", "labels", "normalise"): REGRESSION,
+    ("regression", "probabilities", "labels", "softmax"): REGRESSION,
+    ("regression", "probabilities", "distributions", None): REGRESSION,
+    ("regression", "probabilities", "distributions", "normalise"): REGRESSION,
+    ("regression", "probabilities", "distributions", "softmax"): REGRESSION,
+    ("regression", "logits", "values", None): REGRESSION,
+    ("regression", "logits", "values", "normalise"): REGRESSION,
+    ("regression", "logits", "values", "softmax"): REGRESSION,
+    ("regression", "logits", "labels", None): REGRESSION,
+    ("regression", "logits", "labels", "normalise"): REGRESSION,
+    ("regression", "logits", "labels", "softmax"): REGRESSION,
+    ("regression", "logits", "distributions", None): REGRESSION,
+    ("regression", "logits", "distributions", "normalise"): REGRESSION,
+    ("regression", "logits", "distributions", "softmax"): REGRESSION,
+    ("binary", "values", "values", None): BINARY_LOGITS,
+    ("binary", "values", "values", "normalise"): BINARY_LOGITS,
+    ("binary", "values", "values", "softmax"): BINARY_LOGITS,
+    ("binary", "values", "labels", None): BINARY_LOGITS,
+    ("binary", "values", "labels", "normalise"): BINARY_LOGITS,
+    ("binary", "values", "labels", "softmax"): BINARY_LOGITS,
+    ("binary", "values", "distributions", None): BINARY_LOGITS,
+    ("binary", "values", "distributions", "normalise"): BINARY_LOGITS,
+    ("binary", "values", "distributions", "softmax"): BINARY_LOGITS,
+    ("binary", "logits", "values", None): BINARY_LOGITS,
+    ("binary", "logits", "values", "normalise"): BINARY_LOGITS,
+    ("binary", "logits", "values", "softmax"): BINARY_LOGITS,
+    ("binary", "logits", "labels", None): BINARY_LOGITS,
+    ("binary", "logits", "labels", "normalise"): BINARY_LOGITS,
+    ("binary", "logits", "labels", "softmax"): BINARY_LOGITS,
+    ("binary", "logits", "distributions", None): BINARY_LOGITS,
+    ("binary", "logits", "distributions", "normalise"): BINARY_LOGITS,
+    ("binary", "logits", "distributions", "softmax"): BINARY_LOGITS,
+    ("binary", "probabilities", "values", None): BINARY_PROBABILITIES,
+    ("binary", "probabilities", "values", "normalise"): BINARY_PROBABILITIES,
+    ("binary", "probabilities", "values", "softmax"): BINARY_PROBABILITIES,
+    ("binary", "probabilities", "labels", None): BINARY_PROBABILITIES,
+    ("binary", "probabilities", "labels", "normalise"): BINARY_PROBABILITIES,
+    ("binary", "probabilities", "labels", "softmax"): BINARY_PROBABILITIES,
+    ("binary", "probabilities", "distributions", None): BINARY_PROBABILITIES,
+    ("binary", "probabilities", "distributions", "normalise"): BINARY_PROBABILITIES,
+    ("binary", "probabilities", "distributions", "softmax"): BINARY_PROBABILITIES,
+    ("multiclass", "values", "values", None): MULTICLASS_TARGETS_LOGITS,
+    ("multiclass", "values", "values", "normalise"): MULTICLASS_TARGETS_LOGITS,
+    ("multiclass", "values", "values", "softmax"): MULTICLASS_TARGETS_LOGITS,
+    ("multiclass", "values", "distributions", None): MULTICLASS_TARGETS_LOGITS,
+    ("multiclass", "values", "distributions", "normalise"): MULTICLASS_TARGETS_LOGITS,
+    ("multiclass", "values", "distributions", "softmax"): MULTICLASS_TARGETS_LOGITS,
+    ("multiclass", "probabilities", "values", "softmax"): MULTICLASS_TARGETS_LOGITS,
+    ("multiclass", "probabilities", "distributions", "softmax"): MULTICLASS_TARGETS_LOGITS,
+    ("multiclass", "logits", "values", None): MULTICLASS_TARGETS_LOGITS,
+    ("multiclass", "logits", "values", "normalise"): MULTICLASS_TARGETS_LOGITS,
+    ("multiclass", "logits", "values", "softmax"): MULTICLASS_TARGETS_LOGITS,
+    ("multiclass", "logits", "distributions", None): MULTICLASS_TARGETS_LOGITS,
+    ("multiclass", "logits", "distributions", "normalise"): MULTICLASS_TARGETS_LOGITS,
+    ("multiclass", "logits", "distributions", "softmax"): MULTICLASS_TARGETS_LOGITS,
+    ("multiclass", "values", "labels", None): MULTICLASS_LABELS_LOGITS,
+    ("multiclass", "values", "labels", "normalise"): MULTICLASS_LABELS_LOGITS,
+    ("multiclass", "values", "labels", "softmax"): MULTICLASS_LABELS_LOGITS,
+    ("multiclass", "probabilities", "labels", "softmax"): MULTICLASS_LABELS_LOGITS,
+    ("multiclass", "logits", "labels", None): MULTICLASS_LABELS_LOGITS,
+    ("multiclass", "logits", "labels", "normalise"): MULTICLASS_LABELS_LOGITS,
+    ("multiclass", "logits", "labels", "softmax"): MULTICLASS_LABELS_LOGITS,
+    ("multiclass", "probabilities", "values", None): MULTICLASS_TARGETS_PROBABILITIES,
+    ("multiclass", "probabilities", "values", "normalise"): MULTICLASS_TARGETS_PROBABILITIES,
+    ("multiclass", "probabilities", "distributions", None): MULTICLASS_TARGETS_PROBABILITIES,
+    ("multiclass", "probabilities", "distributions", "normalise"): MULTICLASS_TARGETS_PROBABILITIES,
+    ("multiclass", "probabilities", "labels", None): MULTICLASS_LABELS_PROBABILITIES,
+    ("multiclass", "probabilities", "labels", "normalise"): MULTICLASS_LABELS_PROBABILITIES,
+}
+
+
+@pytest.mark.parametrize("key", sorted(EXPECTED_PLANS, key=repr))
+def test_plans_for_every_detection_are_unchanged(key):
+    task, pred_kind, true_kind, fix = key
+    det = scoring.Detection(task, ("t",), ("p",), pred_kind, true_kind)
+    got = [(p.name, p.true_form, p.pred_form, p.note) for p in scoring.plans(det, fix)]
+    want = [(*row, "")[:4] for row in EXPECTED_PLANS[key]]
+    assert got == want
+
+
+def test_every_detection_is_listed():
+    kinds = ("values", "probabilities", "logits")
+    combos = {
+        (task, pk, tk, fix)
+        for task in scoring.TASKS
+        for pk in kinds
+        for tk in ("values", "labels", "distributions")
+        for fix in (None, "normalise", "softmax")
+    }
+    assert set(EXPECTED_PLANS) == combos
+
+
 def test_safe_cells():
     assert scoring.safe_cell("=SUM(A1)") == "'=SUM(A1)"
     assert scoring.safe_cell("+1+2") == "'+1+2"
