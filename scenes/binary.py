@@ -13,8 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scenes.regression import check_choice, check_float, check_int  # noqa: F401  (one set of URL checks)
+import losses
+from losses.binary import sigmoid
 from scenes.text import quote
+from scenes.url import check_choice, check_float, check_int  # noqa: F401  (one set of URL checks)
 
 N_MIN, N_MAX, N_DEFAULT = 4, 16, 8
 SEED_MAX = 999
@@ -120,3 +122,130 @@ def parse_scores(text: str | None, count: int) -> tuple[list[float] | None, list
             "(drag a score to the edge of the chart for a confident prediction)."
         ]
     return quantize(values), []
+
+
+# ---- each loss on the scene: its inputs, its value and slope in the score, its curves in the margin ------
+def labels_for(name: str, labels: np.ndarray) -> np.ndarray:
+    """The labels a loss takes: the scene's (0/1 or -1/+1), or mapped -1 → 0 for a loss on 0/1 labels."""
+    return as_01(labels) if losses.get(name).y_true == "labels01" else np.asarray(labels, dtype=float)
+
+
+def on_scores(
+    name: str, labels: np.ndarray, scores: np.ndarray, **params: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-sample loss and its slope dℓ/ds in the score s: a loss on probabilities gets p = σ(s), and its
+    slope by the chain rule, dℓ/dp · σ(s)(1 − σ(s))."""
+    spec = losses.get(name)
+    t, s = labels_for(name, labels), np.asarray(scores, dtype=float)
+    if spec.y_pred == "probabilities":
+        p = sigmoid(s)
+        return spec.per_sample(t, p, **params), spec.per_sample_derivative(t, p, **params) * p * (1.0 - p)
+    return spec.per_sample(t, s, **params), spec.per_sample_derivative(t, s, **params)
+
+
+def cost(name: str, labels: np.ndarray, scores: np.ndarray, **params: float) -> float:
+    """The loss's cost on the scene (probabilities σ(s) for a loss on probabilities)."""
+    spec = losses.get(name)
+    s = np.asarray(scores, dtype=float)
+    return spec.cost(labels_for(name, labels), sigmoid(s) if spec.y_pred == "probabilities" else s, **params)
+
+
+def margin_curve(
+    name: str, params: tuple, label01: int, limit: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Loss and dℓ/dm against the margin m in [−limit, limit] for a sample of label ``label01``.
+
+    m = t·s with t = ±1, so s = t·m and dℓ/dm = t·dℓ/ds.
+    """
+    m = np.linspace(-limit, limit, 521)
+    t = 1.0 if label01 == 1 else -1.0
+    value, slope = on_scores(name, np.full_like(m, t), t * m, **dict(params))
+    return m, value, t * slope
+
+
+def splits_by_label(name: str, params: tuple, limit: float) -> bool:
+    """Whether the loss at a margin depends on the label too (focal's α ≠ ½): then it needs a curve each."""
+    _, v1, _ = margin_curve(name, params, 1, limit)
+    _, v0, _ = margin_curve(name, params, 0, limit)
+    return not np.allclose(v1, v0, rtol=1e-12, atol=1e-12)
+
+
+def conventions_table(labels01: np.ndarray, labels: np.ndarray, convention: str, scores: np.ndarray) -> dict:
+    """Each sample's labels in every convention, score, probability, margin, hinge and BCE: the table that
+    shows a convention is a spelling, not a model."""
+    s = np.asarray(scores, dtype=float)
+    p = sigmoid(s)
+    signed = convention != CONVENTIONS[0]
+    return {
+        "sample": [f"{i + 1}" for i in range(len(s))],
+        "class": [CLASS_NAMES[int(v)] for v in labels01],
+        f"label ({convention})": [f"{v:+.0f}" if signed else f"{v:.0f}" for v in labels],
+        "t for hinge": [f"{v:+.0f}" for v in as_pm1(labels)],
+        "y for CE": [f"{v:.0f}" for v in as_01(labels)],
+        "score s": s,
+        "p = σ(s)": p,
+        "margin m": margins(labels, s),
+        "hinge": losses.get("hinge").per_sample(labels, s),
+        "BCE": losses.get("binary_cross_entropy").per_sample(as_01(labels), p),
+    }
+
+
+def sigmoid_gradients(s) -> tuple[np.ndarray, np.ndarray]:
+    """dℓ/ds for a positive sample: cross-entropy on the logit, and squared error after the sigmoid.
+
+    The second by the chain rule: the core's MSE derivative with respect to p, times dp/ds = σ(s)(1 − σ(s)).
+    """
+    x = np.asarray(s, dtype=float)
+    ones = np.ones_like(x)
+    ce = losses.get("sigmoid_cross_entropy").per_sample_derivative(ones, x)
+    p = sigmoid(x)
+    return ce, losses.get("mse").per_sample_derivative(ones, p) * (p * (1.0 - p))
+
+
+def cross_entropy_curves(label01: int, limit: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """BCE against p in (0, 1) and sigmoid cross-entropy against the logit s in [−limit, limit], one label."""
+    p = np.linspace(0.001, 0.999, 500)
+    s = np.linspace(-limit, limit, 521)
+    bce = losses.get("binary_cross_entropy").per_sample(np.full_like(p, label01), p)
+    sce = losses.get("sigmoid_cross_entropy").per_sample(np.full_like(s, label01), s)
+    return p, bce, s, sce
+
+
+def convention_notes(convention: str, labels: np.ndarray, scores: np.ndarray, fmt) -> list[str]:
+    """What the label convention means for the losses, as Markdown paragraphs (numbers from the core)."""
+    s = np.asarray(scores, dtype=float)
+    if convention == CONVENTIONS[0]:
+        as_given, as_pm = (losses.get("hinge").cost(t, s) for t in (labels, as_pm1(labels)))
+        return [
+            f"The scene gives labels as **0/1**. Hinge reads **0 as −1** before it forms the margin (as "
+            f"Keras does): hinge with the 0/1 labels is **{fmt(as_given)}**, with −1/+1 labels "
+            f"**{fmt(as_pm)}**, the same number."
+        ]
+    try:
+        losses.get("binary_cross_entropy").cost(labels, sigmoid(s))
+        message = ""
+    except losses.LabelError as err:
+        message = str(err)
+    return [
+        "The scene gives labels as **−1/+1**: what hinge-type losses use directly. Cross-entropy needs 0/1; "
+        "handed −1/+1 labels, the core refuses:",
+        f"> `LabelError`: {message}",
+        "So this page maps **−1 → 0** for BCE, sigmoid CE and focal (the column *y for CE*).",
+    ]
+
+
+def vanishing_note(x0: float, ce_at: float, sq_at: float) -> str:
+    """The sentence under the vanishing-gradient chart, for a rain sample at logit ``x0``."""
+    p0 = float(sigmoid(np.array([x0]))[0])
+    ratio = ce_at / sq_at if sq_at != 0 else math.inf
+    if x0 < 0 and math.isfinite(ratio):
+        return (
+            f"At s = {x0:g} the model gives rain only p = {p0:.4f}. Cross-entropy's gradient is σ(s) − 1 = "
+            f"{ce_at:.4f}: nearly the largest push there is. Squared error's is {sq_at:.4f}, "
+            f"**{ratio:,.0f}× smaller**: the sigmoid's slope σ(1 − σ) has flattened, so the worse the "
+            "mistake, the less it learns."
+        )
+    return (
+        f"At s = {x0:g} the prediction is right (p = {p0:.4f}); both gradients are small. Slide s to a "
+        "negative value to see a confident mistake."
+    )

@@ -10,8 +10,8 @@ import math
 
 import numpy as np
 
-from scenes.regression import check_choice, check_float, check_int  # noqa: F401  (one set of URL checks)
 from scenes.text import quote
+from scenes.url import check_choice, check_float, check_int  # noqa: F401  (one set of URL checks)
 
 K_MIN, K_MAX, K_DEFAULT = 3, 10, 4
 Z_RANGE = (-6.0, 6.0)  # logits a user can drag to (and a URL may carry)

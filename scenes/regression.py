@@ -12,7 +12,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+import losses
 from scenes.text import quote
+from scenes.url import check_choice, check_float, check_int  # noqa: F401  (re-exported)
 
 N_MIN, N_MAX, N_DEFAULT = 3, 30, 8
 SEED_MAX = 999
@@ -214,34 +216,56 @@ def parse_outliers(text: str | None) -> tuple[tuple[tuple[float, float], ...], l
     return tuple(pairs), []
 
 
-def check_int(text: str | None, lo: int, hi: int, what: str) -> list[str]:
-    """A warning when a URL's integer is unusable (the bound widget then falls back to its default)."""
-    if text is None:
-        return []
-    try:
-        v = int(text)
-        if lo <= v <= hi:
-            return []
-    except ValueError:
-        pass
-    return [f"The link's {what} ({quote(text)}) must be a whole number from {lo} to {hi}; using the default."]
+# ---- the numbers a page shows, from the core ---------------------------------------------------------
+@dataclass(frozen=True)
+class Evaluation:
+    """Each loss's cost (None where it is undefined), per-point values and per-point derivatives."""
+
+    costs: dict[str, float | None]
+    per_sample: dict[str, np.ndarray]
+    derivative: dict[str, np.ndarray]
 
 
-def check_choice(text: str | None, options, what: str) -> list[str]:
-    if text is None or text in options:
-        return []
-    return [
-        f"The link's {what} ({quote(text)}) is not one of {', '.join(map(str, options))}; using the default."
-    ]
+def evaluate(names, y: np.ndarray, preds: np.ndarray, params: dict[str, dict[str, float]]) -> Evaluation:
+    """The core's numbers for every loss in ``names``. A loss undefined on the scene (MSLE at a value ≤ −1)
+    gets cost None and no per-point values, instead of an error."""
+    costs: dict[str, float | None] = {}
+    per: dict[str, np.ndarray] = {}
+    slope: dict[str, np.ndarray] = {}
+    for name in names:
+        spec, kw = losses.get(name), params.get(name, {})
+        try:
+            costs[name] = spec.cost(y, preds, **kw)
+            per[name] = spec.per_sample(y, preds, **kw)
+            slope[name] = spec.per_sample_derivative(y, preds, **kw)
+        except losses.RangeError:
+            costs[name] = None
+    return Evaluation(costs, per, slope)
 
 
-def check_float(text: str | None, lo: float, hi: float, what: str) -> list[str]:
-    if text is None:
-        return []
-    try:
-        v = float(text)
-        if lo <= v <= hi:
-            return []
-    except ValueError:
-        pass
-    return [f"The link's {what} ({quote(text)}) must be a number from {lo:g} to {hi:g}; using the default."]
+def on_residual_axis(name: str) -> bool:
+    """Whether a loss is a function of the residual r = ŷ − y alone, per point (so it has a curve in r)."""
+    spec = losses.get(name)
+    return spec.finish is None and spec.y_true == spec.y_pred == "values"
+
+
+def why_not_on_residual_axis(name: str) -> str:
+    spec = losses.get(name)
+    if spec.finish is not None:
+        return f"{spec.short} is computed from the mean of the points, not a per-point loss"
+    return f"{spec.short} depends on the target itself, not only on ŷ − y"
+
+
+def residual_curve(name: str, params: tuple, r_max: float, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """A loss (``kind`` "value") or its derivative dℓ/dŷ (``kind`` "slope") over r in [−r_max, r_max]."""
+    spec = losses.get(name)
+    grid = np.linspace(-r_max, r_max, 401)
+    zeros = np.zeros_like(grid)
+    fn = spec.per_sample if kind == "value" else spec.per_sample_derivative
+    return grid, fn(zeros, grid, **dict(params))
+
+
+def drag_y_range(y: np.ndarray, *predictions) -> tuple[float, float, float]:
+    """The drag chart's y axis (low, high) holding targets and predictions, and a handle step of ~1/100."""
+    lo, hi = y_range(y, *predictions)
+    return lo, hi, 10 ** math.floor(math.log10((hi - lo) / 100))

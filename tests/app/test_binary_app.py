@@ -61,7 +61,7 @@ def test_injected_scores_update_every_metric_and_the_url():
     at.run()
     assert not at.exception
     assert_metrics(at, expected(scores))
-    assert at.query_params["s"] == "3,-2.5,0.5,-0.4,1.2,-6,6,0"
+    assert at.query_params["bin_scores"] == "3,-2.5,0.5,-0.4,1.2,-6,6,0"
     # the delta is the change since the last interaction
     deltas = {m.label: m.delta for m in at.metric}
     before = losses.get("hinge").cost(Scene().labels01(), Scene().default_scores())
@@ -70,13 +70,13 @@ def test_injected_scores_update_every_metric_and_the_url():
 
 def test_label_convention_changes_what_the_losses_receive_not_the_numbers():
     at = open_page()
-    at.segmented_control(key="labels").set_value("-1/+1").run()
+    at.segmented_control(key="bin_labels").set_value("-1/+1").run()
     assert not at.exception
     scores = Scene().default_scores()
     assert_metrics(at, expected(scores, pm1=True))
     # the core's refusal of -1/+1 labels for cross-entropy is shown, in its own words
     assert any("LabelError" in m.value and "Map -1 to 0" in m.value for m in at.markdown)
-    at.segmented_control(key="labels").set_value("0/1").run()
+    at.segmented_control(key="bin_labels").set_value("0/1").run()
     assert any("reads **0 as −1**" in m.value for m in at.markdown)
     assert_metrics(at, expected(scores))
 
@@ -84,8 +84,8 @@ def test_label_convention_changes_what_the_losses_receive_not_the_numbers():
 def test_gamma_and_alpha_change_the_focal_metric_only():
     at = open_page()
     hinge_before = metrics(at)["hinge"]
-    at.slider(key="gamma").set_value(0.0).run()
-    at.slider(key="alpha").set_value(0.5).run()
+    at.slider(key="bin_gamma").set_value(0.0).run()
+    at.slider(key="bin_alpha").set_value(0.5).run()
     scores = Scene().default_scores()
     assert metrics(at)["focal"] == expected(scores, gamma=0.0, alpha=0.5)["focal"]
     assert metrics(at)["hinge"] == hinge_before
@@ -96,7 +96,7 @@ def test_gamma_and_alpha_change_the_focal_metric_only():
 
 def test_probability_axis_turns_a_dragged_p_into_its_score():
     at = open_page()
-    at.toggle(key="prob").set_value(True).run()
+    at.toggle(key="bin_prob").set_value(True).run()
     assert not at.exception
     base = Scene().default_scores()
     assert_metrics(at, expected(base))  # switching the axis changes nothing
@@ -108,12 +108,12 @@ def test_probability_axis_turns_a_dragged_p_into_its_score():
     scores[1] = quantize([logit(0.9)])[0]
     assert_metrics(at, expected(scores))
     # back on the score axis the scores are kept
-    at.toggle(key="prob").set_value(False).run()
+    at.toggle(key="bin_prob").set_value(False).run()
     assert_metrics(at, expected(scores))
 
 
 def test_the_vanishing_gradient_numbers_are_the_cores():
-    at = open_page({"x0": "-6"})
+    at = open_page({"bin_x0": "-6"})
     shown = metrics(at)
     x = np.array([-6.0])
     ce = losses.get("sigmoid_cross_entropy").per_sample_derivative([1.0], x)[0]
@@ -129,12 +129,12 @@ def test_query_string_restores_the_scene():
     scores = [1.0, -2.0, 0.5, 4.0, -0.25]
     at = open_page(
         {
-            "n": "5",
-            "seed": "3",
-            "s": ",".join(map(str, scores)),
-            "labels": "-1/+1",
-            "losses": ["hinge", "logistic"],
-            "gamma": "1",
+            "bin_n": "5",
+            "bin_seed": "3",
+            "bin_scores": ",".join(map(str, scores)),
+            "bin_labels": "-1/+1",
+            "bin_losses": ["hinge", "logistic"],
+            "bin_gamma": "1",
         }
     )
     assert not at.warning
@@ -149,21 +149,21 @@ def test_query_string_restores_the_scene():
 @pytest.mark.parametrize(
     "query",
     [
-        {"n": "abc"},
-        {"n": "1000"},
-        {"seed": "-1"},
-        {"seed": "inf"},
-        {"seed": "-1e400"},
-        {"s": "1,2,nan,4,5,6,7,8"},
-        {"s": "1,2"},
-        {"s": "1e309,0,0,0,0,0,0,0"},
-        {"s": "100,0,0,0,0,0,0,0"},
-        {"labels": "<script>"},
-        {"prob": "maybe"},
-        {"gamma": "NaN"},
-        {"alpha": "7"},
-        {"x0": "inf"},
-        {"losses": ["hinge", "evil"]},
+        {"bin_n": "abc"},
+        {"bin_n": "1000"},
+        {"bin_seed": "-1"},
+        {"bin_seed": "inf"},
+        {"bin_seed": "-1e400"},
+        {"bin_scores": "1,2,nan,4,5,6,7,8"},
+        {"bin_scores": "1,2"},
+        {"bin_scores": "1e309,0,0,0,0,0,0,0"},
+        {"bin_scores": "100,0,0,0,0,0,0,0"},
+        {"bin_labels": "<script>"},
+        {"bin_prob": "maybe"},
+        {"bin_gamma": "NaN"},
+        {"bin_alpha": "7"},
+        {"bin_x0": "inf"},
+        {"bin_losses": ["hinge", "evil"]},
     ],
 )
 def test_hostile_query_string_falls_back_with_a_warning(query):
@@ -174,13 +174,13 @@ def test_hostile_query_string_falls_back_with_a_warning(query):
 
 
 def test_extremes_and_resets_do_not_crash():
-    at = open_page({"n": "16"})
+    at = open_page({"bin_n": "16"})
     at.session_state["bin_s"] = {"positions": [6.0] * 8 + [-6.0] * 8}
     at.run()
     assert not at.exception
     scores = [6.0] * 8 + [-6.0] * 8
     assert_metrics(at, expected(scores, Scene(n=16)))
-    at.multiselect(key="losses").set_value([]).run()  # nothing selected: hinge alone
+    at.multiselect(key="bin_losses").set_value([]).run()  # nothing selected: hinge alone
     assert not at.exception and "hinge" in metrics(at)
     at.button(key="bin_reset").click().run()
     assert not at.exception

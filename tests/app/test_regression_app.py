@@ -55,7 +55,7 @@ def test_injected_predictions_update_every_metric():
 def test_changing_delta_changes_the_huber_metric_only():
     at = open_page()
     mse_before = metrics(at)["MSE"]
-    at.slider(key="delta").set_value(0.3).run()
+    at.slider(key="reg_delta").set_value(0.3).run()
     preds = Scene().default_predictions()
     assert metrics(at)["Huber"] == expected("huber", preds, delta=0.3)
     assert metrics(at)["MSE"] == mse_before
@@ -63,15 +63,15 @@ def test_changing_delta_changes_the_huber_metric_only():
 
 def test_changing_tau_and_alpha_changes_their_metrics():
     at = open_page()
-    at.multiselect(key="losses").set_value(["quantile", "general_robust"]).run()
-    at.slider(key="tau").set_value(0.9).run()
-    at.slider(key="alpha").set_value(-2.0).run()
-    at.slider(key="scale").set_value(0.5).run()
+    at.multiselect(key="reg_losses").set_value(["quantile", "general_robust"]).run()
+    at.slider(key="reg_tau").set_value(0.9).run()
+    at.slider(key="reg_alpha").set_value(-2.0).run()
+    at.slider(key="reg_scale").set_value(0.5).run()
     preds = Scene().default_predictions()
     shown = metrics(at)
     assert shown["quantile"] == expected("quantile", preds, tau=0.9)
     assert shown["general robust"] == expected("general_robust", preds, alpha=-2.0, scale=0.5)
-    at.toggle(key="welsch").set_value(True).run()
+    at.toggle(key="reg_alpha_limit").set_value(True).run()
     assert metrics(at)["general robust"] == expected("general_robust", preds, alpha=-math.inf, scale=0.5)
 
 
@@ -104,7 +104,7 @@ def test_textbook_example_at_1000():
 
 def test_msle_is_undefined_not_an_error_for_values_at_or_below_minus_one():
     at = open_page()
-    at.multiselect(key="losses").set_value(["mse", "msle"]).run()
+    at.multiselect(key="reg_losses").set_value(["mse", "msle"]).run()
     preds = list(Scene().default_predictions())
     preds[0] = -1.5
     at.session_state["reg_free"] = {"positions": preds}
@@ -116,7 +116,7 @@ def test_msle_is_undefined_not_an_error_for_values_at_or_below_minus_one():
 
 def test_line_mode_predicts_with_the_line_and_draws_the_best_lines():
     at = open_page()
-    at.segmented_control(key="mode").set_value("Fit a line").run()
+    at.segmented_control(key="reg_mode").set_value("Fit a line").run()
     assert not at.exception
     scene = Scene()
     x, _ = scene.points()
@@ -133,12 +133,12 @@ def test_query_string_restores_the_scene():
     preds = [1, 2, 3, 4, 5, 6.5]
     at = open_page(
         {
-            "n": "5",
-            "seed": "3",
-            "out": f"{scene.outliers[0][0]}:{scene.outliers[0][1]}",
-            "p": ",".join(map(str, preds)),
-            "losses": ["MSE", "Huber"],
-            "delta": "2.5",
+            "reg_n": "5",
+            "reg_seed": "3",
+            "reg_out": f"{scene.outliers[0][0]}:{scene.outliers[0][1]}",
+            "reg_p": ",".join(map(str, preds)),
+            "reg_losses": ["MSE", "Huber"],
+            "reg_delta": "2.5",
         }
     )
     assert not at.warning
@@ -151,21 +151,21 @@ def test_query_string_restores_the_scene():
 @pytest.mark.parametrize(
     "query",
     [
-        {"n": "abc"},
-        {"seed": "inf"},
-        {"seed": "1e400"},
-        {"n": "-inf"},
-        {"n": "100000"},
-        {"seed": "-5"},
-        {"p": "1,2,nan,4,5,6,7,8"},
-        {"p": "1,2"},
-        {"out": "junk"},
-        {"out": "1:1e300"},
-        {"mode": "<script>"},
-        {"delta": "NaN"},
-        {"scene": "1000"},
-        {"losses": ["MSE", "evil"]},
-        {"p": "1e309,0,0,0,0,0,0,0"},
+        {"reg_n": "abc"},
+        {"reg_seed": "inf"},
+        {"reg_seed": "1e400"},
+        {"reg_n": "-inf"},
+        {"reg_n": "100000"},
+        {"reg_seed": "-5"},
+        {"reg_p": "1,2,nan,4,5,6,7,8"},
+        {"reg_p": "1,2"},
+        {"reg_out": "junk"},
+        {"reg_out": "1:1e300"},
+        {"reg_mode": "<script>"},
+        {"reg_delta": "NaN"},
+        {"reg_scene": "1000"},
+        {"reg_losses": ["MSE", "evil"]},
+        {"reg_p": "1e309,0,0,0,0,0,0,0"},
     ],
 )
 def test_hostile_query_string_falls_back_with_a_warning(query):
@@ -177,23 +177,23 @@ def test_hostile_query_string_falls_back_with_a_warning(query):
 
 
 def test_extremes_do_not_crash():
-    at = open_page({"n": "30"})
+    at = open_page({"reg_n": "30"})
     at.session_state["reg_free"] = {"positions": [1e6] + [0.0] * 29}
     at.run()
     assert not at.exception
-    at = open_page({"n": "3"})
-    at.slider(key="delta").set_value(0.05).run()
+    at = open_page({"reg_n": "3"})
+    at.slider(key="reg_delta").set_value(0.05).run()
     assert not at.exception
     for alpha in (2.0, 1.0, 0.0, -2.0):
-        at.multiselect(key="losses").set_value(["general_robust"]).run()
-        at.slider(key="alpha").set_value(alpha).run()
+        at.multiselect(key="reg_losses").set_value(["general_robust"]).run()
+        at.slider(key="reg_alpha").set_value(alpha).run()
         assert not at.exception, alpha
 
 
 def test_an_outlier_at_a_million_does_not_crash_either_mode():
     for mode in ("Free points", "Fit a line"):
         at = open_page(
-            {"out": "5:1000000", "mode": mode, "losses": ["MSE", "MAE", "Huber", "general robust"]}
+            {"reg_out": "5:1000000", "reg_mode": mode, "reg_losses": ["MSE", "MAE", "Huber", "general robust"]}
         )
         assert not at.exception and not at.warning
         scene = Scene(outliers=((5.0, 1e6),))
@@ -202,7 +202,7 @@ def test_an_outlier_at_a_million_does_not_crash_either_mode():
 
 def test_reset_restores_the_defaults():
     at = open_page()
-    at.slider(key="delta").set_value(3.0).run()
+    at.slider(key="reg_delta").set_value(3.0).run()
     at.button(key="reg_add_outlier").click().run()
     at.button(key="reg_reset").click().run()
     assert not at.exception
@@ -215,7 +215,7 @@ def test_reset_restores_the_defaults():
 
 def test_reset_restores_the_defaults_of_controls_set_by_the_link():
     """URL-bound controls must not read their old value back from the link after a reset."""
-    at = open_page({"n": "5", "seed": "4", "delta": "2.5", "losses": ["MSE", "Huber"], "mode": "Fit a line"})
+    at = open_page({"reg_n": "5", "reg_seed": "4", "reg_delta": "2.5", "reg_losses": ["MSE", "Huber"], "reg_mode": "Fit a line"})
     at.button(key="reg_reset").click().run()
     assert not at.exception
     preds = Scene().default_predictions()
@@ -223,4 +223,4 @@ def test_reset_restores_the_defaults_of_controls_set_by_the_link():
     assert set(shown) == {"MSE", "MAE", "Huber"}
     assert shown["Huber"] == expected("huber", preds, delta=1.0)
     assert shown["MSE"] == expected("mse", preds)
-    assert at.slider(key="n").value == 8 and at.slider(key="seed").value == 0
+    assert at.slider(key="reg_n").value == 8 and at.slider(key="reg_seed").value == 0

@@ -1,0 +1,226 @@
+"""What every page repeats, written once: page-scoped state, controls bound to the link and kept across
+visits, the link's warnings, metrics with the change since the last interaction, charts, and the notes on
+the losses a page shows.
+
+**One namespacing rule.** A page has a prefix (``Page("reg")``); every control's key, and so its URL name,
+is ``<prefix>_<name>`` (``reg_n``, ``bin_n``), so no page can read, break or reset another page's controls.
+Streamlit drops a widget's state when its page is left; a page keeps its controls' values under its own
+key and puts them back when the visitor returns, so a page looks as it was left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import plotly.graph_objects as go
+import streamlit as st
+
+import losses
+from charts.style import format_metric
+from scenes.text import quote
+from scenes.url import check_choice, check_float, check_int
+
+state = st.session_state
+_CURRENT = "_kit_page"  # the prefix of the page that ran last
+CHART_CONFIG = {"displayModeBar": False}
+
+
+class Page:
+    """One page's state: its prefix, its controls (key -> default), the link's warnings, the visit."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        seen = self.key("_seen")
+        #: the first run of this page in this session: read the link
+        self.first = seen not in state
+        #: back from another page: widget states were dropped and come back from what was kept
+        self.returned = not self.first and state.get(_CURRENT) != prefix
+        state[_CURRENT], state[seen] = prefix, True
+        self.defaults: dict[str, Any] = {}
+        self._warnings: list[str] = []
+        for key, value in state.get(self.key("_kept"), {}).items():
+            if key not in state:
+                state[key] = value
+
+    def key(self, name: str) -> str:
+        """The page-scoped key (and URL name) of ``name``."""
+        return f"{self.prefix}_{name}"
+
+    # -- the link ------------------------------------------------------------------------------------
+    def url(self, name: str) -> str | None:
+        """The link's value of this page's ``name`` (only on the first run: later the page owns it)."""
+        return st.query_params.get(self.key(name)) if self.first else None
+
+    def url_all(self, name: str) -> list[str]:
+        return st.query_params.get_all(self.key(name)) if self.first else []
+
+    def warn(self, messages: Iterable[str]) -> None:
+        """Warnings about the link, shown (with a close button) by ``show_warnings``."""
+        self._warnings += list(messages)
+
+    def warnings_here(self) -> None:
+        """Where the link's warnings appear (filled by ``done``, once every control has checked the link)."""
+        self._slot = st.container()
+
+    def _show_warnings(self) -> None:
+        key = self.key("_warnings")
+        if self.first:
+            state[key] = self._warnings
+        shown = state.get(key, [])
+        if not shown:
+            return
+        with self._slot.container(key=self.key("link_warnings")):
+            for message in shown:
+                st.warning(message)
+            st.button("Close these warnings", key=self.key("close_warnings"), on_click=state.pop,
+                      args=(key, None), icon=":material/close:")  # fmt: skip
+
+    def sync_url(self, values: Mapping[str, str | None]) -> None:
+        """Write the scene's own URL parameters (prefixed); None removes one."""
+        q = st.query_params
+        for name, value in values.items():
+            key = self.key(name)
+            if value is None:
+                q.pop(key, None)
+            elif q.get(key) != value:
+                q[key] = value
+
+    # -- controls: bound to the link, kept across visits, reset to their defaults --------------------------
+    def _control(self, name: str, default: Any) -> str:
+        key = self.key(name)
+        self.defaults[key] = default
+        return key
+
+    def slider(self, name: str, label: str, low: float, high: float, default: float,
+               step: float | None = None, **kw: Any) -> Any:  # fmt: skip
+        """A slider bound to the link; an unusable value in the link is reported (and the default used)."""
+        key = self._control(name, default)
+        check = check_int if isinstance(default, int) and not isinstance(default, bool) else check_float
+        self.warn(check(self.url(name), low, high, label.lower()))
+        return st.slider(label, low, high, default, step, key=key, bind="query-params", **kw)
+
+    def number(self, name: str, label: str, low: float, high: float, default: float, **kw: Any) -> float:
+        key = self._control(name, default)
+        self.warn(check_float(self.url(name), low, high, label.lower()))
+        return st.number_input(label, low, high, default, key=key, bind="query-params", **kw)
+
+    def toggle(self, name: str, label: str, default: bool = False, **kw: Any) -> bool:
+        key = self._control(name, default)
+        self.warn(check_choice(self.url(name), ("true", "false"), label.lower()))
+        return st.toggle(label, default, key=key, bind="query-params", **kw)
+
+    def choice(self, name: str, label: str, options: Sequence[str], default: str, **kw: Any) -> str:
+        """A segmented control whose URL value is the option's text (readable in a link)."""
+        key = self._control(name, default)
+        self.warn(check_choice(self.url(name), options, label.lower()))
+        chosen = st.segmented_control(label, options, default=default, key=key, bind="query-params", **kw)
+        return chosen or default
+
+    def select(self, name: str, label: str, options: Sequence[str], default: str, **kw: Any) -> str:
+        key = self._control(name, default)
+        self.warn(check_choice(self.url(name), options, label.lower()))
+        return st.selectbox(label, options, index=list(options).index(default), key=key, bind="query-params",
+                            **kw)  # fmt: skip
+
+    def loss_select(self, name: str, label: str, options: Sequence[str],
+                    default: Sequence[str]) -> list[str]:  # fmt: skip
+        """A multiselect of losses, shown (and put in the link) by their short labels."""
+        key = self._control(name, list(default))
+        shown = {losses.get(n).short for n in options}
+        bad = [v for v in self.url_all(name) if v not in shown]
+        if bad:
+            names = ", ".join(map(quote, bad[:3]))
+            self.warn([f"The link names unknown losses ({names}); they are ignored."])
+        chosen = st.multiselect(label, list(options), default=list(default), key=key, bind="query-params",
+                                format_func=lambda n: losses.get(n).short)  # fmt: skip
+        return [n for n in chosen if n in options]
+
+    def param_controls(self, names: Sequence[str]) -> dict[str, dict[str, float]]:
+        """One slider per parameter name the losses ``names`` take (shared: δ of Huber and pseudo-Huber),
+        from the registry's ranges; a closed infinite end is a toggle. Returns each loss's parameters."""
+        by_param: dict[str, list[str]] = {}
+        for n in names:
+            for p in losses.get(n).params:
+                by_param.setdefault(p.name, []).append(n)
+        value: dict[str, float] = {}
+        for pname, users in by_param.items():
+            p = losses.get(users[0]).param(pname)
+            low, high, step = p.ui_range()
+            who = ", ".join(losses.get(n).short for n in users)
+            at_limit = False
+            if p.limit_name and not p.low_open and p.low == float("-inf"):
+                at_limit = self.toggle(f"{pname}_limit", f"{p.shown_as} = −∞ ({p.limit_name})")
+            v = self.slider(pname, f"{p.shown_as} ({who})", low, high, p.default, step, help=p.meaning,
+                            disabled=at_limit)  # fmt: skip
+            value[pname] = float("-inf") if at_limit else float(v)
+        return {n: {p.name: value[p.name] for p in losses.get(n).params} for n in names}
+
+    def reset(self, then: Callable[[], None] | None = None) -> None:
+        """Every control back to its default (set, not dropped: a dropped bound widget reads the link)."""
+        for key, value in self.defaults.items():
+            state[key] = list(value) if isinstance(value, list) else value
+        state.pop(self.key("_kept"), None)
+        state.pop(self.key("_warnings"), None)
+        if then is not None:
+            then()
+
+    def reset_button(self, then: Callable[[], None] | None = None) -> None:
+        st.button("Reset everything", key=self.key("reset"), on_click=self.reset, args=(then,),
+                  icon=":material/restart_alt:", width="stretch")  # fmt: skip
+
+    def done(self) -> None:
+        """End of the page: show the link's warnings, and keep the controls' values for a return visit."""
+        if hasattr(self, "_slot"):
+            self._show_warnings()
+        kept = state.get(self.key("_kept"), {})
+        kept.update({key: state[key] for key in self.defaults if key in state})
+        state[self.key("_kept")] = kept
+
+    # -- numbers ---------------------------------------------------------------------------------------
+    def changes(self, values: Mapping[str, float | str], name: str = "metrics") -> dict[str, float | None]:
+        """The change of each value since the last interaction that changed any (kept until the next)."""
+        vk, dk = self.key(f"_{name}_values"), self.key(f"_{name}_deltas")
+        prev, deltas = state.get(vk, {}), state.get(dk, {})
+        if prev and any(prev.get(n) != v for n, v in values.items()):
+            deltas = {
+                n: v - prev[n] if isinstance(v, float) and isinstance(prev.get(n), float) else None
+                for n, v in values.items()
+            }
+        state[vk], state[dk] = dict(values), deltas
+        return deltas
+
+    def metrics(self, values: Mapping[str, float | str], titles: Mapping[str, str], *,
+                helps: Mapping[str, str] | None = None, name: str = "metrics") -> None:  # fmt: skip
+        """The values as metrics with their change, side by side, wrapping so no value is ever cut off."""
+        deltas = self.changes(values, name)
+        with st.container(horizontal=True, gap="medium", key=self.key(f"{name}_row")):
+            for n, v in values.items():
+                metric(titles[n], v, deltas.get(n), (helps or {}).get(n))
+
+
+def metric(title: str, value: float | str, delta: float | None = None, help: str | None = None) -> None:
+    """One metric: the shared number format, its change (lower is better for a loss), sized to its text."""
+    if isinstance(value, str):
+        st.metric(title, value, help=help, width="content")
+        return
+    st.metric(title, format_metric(value), delta=None if not delta else format_metric(delta),
+              delta_color="inverse", help=help, width="content")  # fmt: skip
+
+
+def plotly(fig: go.Figure, key: str) -> None:
+    """A Plotly chart with the app's shared configuration (no mode bar in front of a hall)."""
+    st.plotly_chart(fig, key=key, config=CHART_CONFIG)
+
+
+def loss_notes(names: Iterable[str], *, expanded: bool = False,
+               extra: Mapping[str, str] | None = None) -> None:  # fmt: skip
+    """"The losses on this page": each one's formula and what it is good and bad at, from the registry."""
+    st.subheader("The losses on this page")
+    for name in names:
+        spec = losses.get(name)
+        with st.expander(spec.title, expanded=expanded):
+            st.latex(spec.formula)
+            st.markdown(f"{spec.summary}  \n**Good:** {spec.good}  \n**Bad:** {spec.bad}")
+            if extra and name in extra:
+                st.caption(extra[name])
