@@ -1,6 +1,9 @@
 """Figures for the scoring page: per-row losses of a user's file. Data in (computed by ``losses`` through
 ``scoring``), ``go.Figure`` out. Large files are drawn from a fixed random sample plus the worst rows, so the
 browser never receives millions of points.
+
+Built from plain dicts in one ``go.Figure(data=..., layout=...)`` call (reference lines as layout shapes),
+like every module in ``charts``.
 """
 
 from __future__ import annotations
@@ -11,11 +14,16 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from charts.style import FONT_SIZE, color_of
+from charts.style import color_of, layout
 
 MAX_POINTS = 4000
 WORST_COLOR = "#d62728"
 POINT_COLOR = "#1f5fbf"
+#: One colour per true class on the loss-against-probability chart.
+PALETTE = ("#1f5fbf", "#e07b00", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f")
+HEIGHT = 360
+#: Room above the plot for a legend that wraps in a half-width column, and the histogram's mean label.
+TOP = 36
 
 
 def _text(name: object) -> str:
@@ -24,17 +32,9 @@ def _text(name: object) -> str:
     return html.escape(str(name))
 
 
-def _layout(fig: go.Figure, *, x_title: str, y_title: str, height: int = 360) -> go.Figure:
-    fig.update_layout(
-        height=height,
-        margin={"l": 10, "r": 10, "t": 36, "b": 10},
-        font={"size": FONT_SIZE},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        hovermode="closest",
-    )
-    fig.update_xaxes(title_text=x_title)
-    fig.update_yaxes(title_text=y_title)
-    return fig
+def _line(*, color: str = "#888", **where: object) -> dict:
+    """A dashed reference line as a layout shape (``add_vline``/``add_hline`` draw the same)."""
+    return {"type": "line", **where, "line": {"color": color, "dash": "dash"}}
 
 
 def sample_rows(n: int, worst: Sequence[int] = (), limit: int = MAX_POINTS, seed: int = 0) -> np.ndarray:
@@ -54,43 +54,45 @@ def worst_rows(values: np.ndarray, k: int = 10) -> np.ndarray:
     return idx[np.argsort(-values[idx], kind="stable")]
 
 
-def loss_histogram(values: np.ndarray, *, loss: str, title: str, bins: int = 50) -> go.Figure:
-    """How the per-row losses are distributed; the mean (the cost) as a dashed line."""
-    fig = go.Figure(
-        go.Histogram(x=values, nbinsx=bins, marker={"color": color_of(loss)}, name=title, showlegend=False)
-    )
+def loss_histogram(
+    values: np.ndarray, *, loss: str, title: str, bins: int = 50, log_y: bool = False
+) -> go.Figure:
+    """How the per-row losses are distributed; the mean (the cost) as a dashed line.
+
+    ``log_y``: a log count axis, so the few rows in a long tail stay visible next to the bulk.
+    """
     mean = float(np.mean(values)) if len(values) else 0.0
-    fig.add_vline(x=mean, line={"dash": "dash", "color": "#444"}, annotation_text=f"mean {mean:.4g}")
-    return _layout(fig, x_title=f"per-row {title}", y_title="rows")
+    data = [
+        {"type": "histogram", "x": values, "nbinsx": bins, "marker": {"color": color_of(loss)}, "name": title,
+         "showlegend": False}
+    ]  # fmt: skip
+    # above the plot, not inside it, where it would sit on the tallest bars
+    label = {"text": f"mean {mean:.4g}", "xref": "x", "yref": "y domain", "x": mean, "y": 1,
+             "xanchor": "left", "yanchor": "bottom", "showarrow": False}  # fmt: skip
+    vline = _line(color="#444", xref="x", yref="y domain", x0=mean, x1=mean, y0=0, y1=1)
+    lay = layout(x_title=f"per-row {title}", y_title="rows (log scale)" if log_y else "rows", height=HEIGHT,
+                 top=TOP, yaxis={"type": "log"} if log_y else None, shapes=[vline],
+                 annotations=[label])  # fmt: skip
+    return go.Figure(data=data, layout=lay)
 
 
-def _marked(fig, x, y, rows, worst_set, name):
+def _marked(x: np.ndarray, y: np.ndarray, rows: np.ndarray, worst_pos: np.ndarray, name: str) -> list[dict]:
     """The rows as points, the worst ones in red and labelled with their row number."""
-    is_worst = np.isin(np.arange(len(x)), worst_set)
-    fig.add_trace(
-        go.Scattergl(
-            x=x[~is_worst],
-            y=y[~is_worst],
-            mode="markers",
-            name=name,
-            marker={"color": POINT_COLOR, "size": 6, "opacity": 0.6},
-            customdata=rows[~is_worst],
-            hovertemplate="row %{customdata}<br>x %{x:.4g}<br>y %{y:.4g}<extra></extra>",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=x[is_worst],
-            y=y[is_worst],
-            mode="markers+text",
-            name="worst rows",
-            marker={"color": WORST_COLOR, "size": 10, "symbol": "x"},
-            text=[str(r) for r in rows[is_worst]],
-            textposition="top center",
-            customdata=rows[is_worst],
-            hovertemplate="row %{customdata}<br>x %{x:.4g}<br>y %{y:.4g}<extra></extra>",
-        )
-    )
+    is_worst = np.isin(np.arange(len(x)), worst_pos)
+    hover = "row %{customdata}<br>x %{x:.4g}<br>y %{y:.4g}<extra></extra>"
+    return [
+        {"type": "scattergl", "x": x[~is_worst], "y": y[~is_worst], "mode": "markers", "name": name,
+         "marker": {"color": POINT_COLOR, "size": 6, "opacity": 0.6}, "customdata": rows[~is_worst],
+         "hovertemplate": hover},
+        {"type": "scatter", "x": x[is_worst], "y": y[is_worst], "mode": "markers+text", "name": "worst rows",
+         "marker": {"color": WORST_COLOR, "size": 10, "symbol": "x"},
+         "text": [str(r) for r in rows[is_worst]], "textposition": "top center", "customdata": rows[is_worst],
+         "hovertemplate": hover, "cliponaxis": False},  # a row number at the top edge is not cut off
+    ]  # fmt: skip
+
+
+def _layout(*, x_title: str, y_title: str, **extra: object) -> dict:
+    return layout(x_title=x_title, y_title=y_title, height=HEIGHT, top=TOP, **extra)
 
 
 def predicted_vs_actual(
@@ -99,20 +101,15 @@ def predicted_vs_actual(
     """Each row's prediction against its target, the diagonal y = x, the worst rows marked."""
     keep = sample_rows(len(y_true), worst)
     worst_pos = np.flatnonzero(np.isin(keep, worst))
-    fig = go.Figure()
     lo = float(min(np.min(y_true), np.min(y_pred))) if len(y_true) else 0.0
     hi = float(max(np.max(y_true), np.max(y_pred))) if len(y_true) else 1.0
-    fig.add_trace(
-        go.Scatter(
-            x=[lo, hi],
-            y=[lo, hi],
-            mode="lines",
-            name="perfect (y = x)",
-            line={"color": "#888", "dash": "dash"},
-        )
-    )
-    _marked(fig, y_true[keep], y_pred[keep], rows[keep], worst_pos, "rows")
-    return _layout(fig, x_title=f"actual ({_text(names[0])})", y_title=f"predicted ({_text(names[1])})")
+    data = [
+        {"type": "scatter", "x": [lo, hi], "y": [lo, hi], "mode": "lines", "name": "perfect (y = x)",
+         "line": {"color": "#888", "dash": "dash"}},
+        *_marked(y_true[keep], y_pred[keep], rows[keep], worst_pos, "rows"),
+    ]  # fmt: skip
+    lay = _layout(x_title=f"actual ({_text(names[0])})", y_title=f"predicted ({_text(names[1])})")
+    return go.Figure(data=data, layout=lay)
 
 
 def residual_plot(
@@ -121,10 +118,12 @@ def residual_plot(
     """Residual (actual - predicted) against the prediction; noise around 0 is what good looks like."""
     keep = sample_rows(len(y_true), worst)
     worst_pos = np.flatnonzero(np.isin(keep, worst))
-    fig = go.Figure()
-    fig.add_hline(y=0, line={"color": "#888", "dash": "dash"})
-    _marked(fig, y_pred[keep], (y_true - y_pred)[keep], rows[keep], worst_pos, "rows")
-    return _layout(fig, x_title=f"predicted ({_text(names[1])})", y_title="residual (actual - predicted)")
+    data = _marked(y_pred[keep], (y_true - y_pred)[keep], rows[keep], worst_pos, "rows")
+    zero = _line(xref="x domain", yref="y", x0=0, x1=1, y0=0, y1=0)
+    lay = _layout(
+        x_title=f"predicted ({_text(names[1])})", y_title="residual (actual - predicted)", shapes=[zero]
+    )
+    return go.Figure(data=data, layout=lay)
 
 
 def calibration_bins(prob: np.ndarray, hit: np.ndarray, bins: int = 10) -> tuple[np.ndarray, ...]:
@@ -142,33 +141,19 @@ def calibration_bins(prob: np.ndarray, hit: np.ndarray, bins: int = 10) -> tuple
 def calibration_plot(prob: np.ndarray, hit: np.ndarray, *, what: str, bins: int = 10) -> go.Figure:
     """Reliability diagram: in each bin of predicted probability, how often the event really happened."""
     mean_p, freq, count = calibration_bins(prob, hit, bins)
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=[0, 1],
-            y=[0, 1],
-            mode="lines",
-            name="perfectly calibrated",
-            line={"color": "#888", "dash": "dash"},
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=mean_p,
-            y=freq,
-            mode="lines+markers",
-            name="this model",
-            marker={
-                "size": np.clip(6 + 14 * np.sqrt(count / max(1, count.max())), 6, 20),
-                "color": POINT_COLOR,
-            },
-            customdata=count,
-            hovertemplate="predicted %{x:.3f}<br>observed %{y:.3f}<br>%{customdata} rows<extra></extra>",
-        )
-    )
-    fig.update_xaxes(range=[-0.03, 1.03])
-    fig.update_yaxes(range=[-0.03, 1.03])  # markers at 0 and 1 are not cut in half
-    return _layout(fig, x_title=f"predicted probability ({_text(what)})", y_title="observed frequency")
+    size = np.clip(6 + 14 * np.sqrt(count / max(1, count.max())), 6, 20)  # by the rows in the bin
+    data = [
+        {"type": "scatter", "x": [0, 1], "y": [0, 1], "mode": "lines", "name": "perfectly calibrated",
+         "line": {"color": "#888", "dash": "dash"}},
+        {"type": "scatter", "x": mean_p, "y": freq, "mode": "lines+markers", "name": "this model",
+         "marker": {"size": size, "color": POINT_COLOR},
+         "customdata": count,
+         "hovertemplate": "predicted %{x:.3f}<br>observed %{y:.3f}<br>%{customdata} rows<extra></extra>"},
+    ]  # fmt: skip
+    unit = {"range": [-0.03, 1.03]}  # markers at 0 and 1 are not cut in half
+    lay = _layout(x_title=f"predicted probability ({_text(what)})", y_title="observed frequency", xaxis=unit,
+                  yaxis=unit)  # fmt: skip
+    return go.Figure(data=data, layout=lay)
 
 
 def loss_vs_probability(
@@ -184,22 +169,18 @@ def loss_vs_probability(
 ) -> go.Figure:
     """Per-row loss against the predicted probability, one colour per true class."""
     keep = sample_rows(len(prob), worst_rows(values))
-    fig = go.Figure()
-    palette = ("#1f5fbf", "#e07b00", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f")
+    data = []
     for j, name in enumerate(class_names):
         sel = keep[classes[keep] == j]
         if not len(sel):
             continue
-        fig.add_trace(
-            go.Scattergl(
-                x=prob[sel],
-                y=values[sel],
-                mode="markers",
-                name=f"true class: {_text(name)}",
-                marker={"color": palette[j % len(palette)], "size": 6, "opacity": 0.7},
-                customdata=rows[sel],
-                hovertemplate="row %{customdata}<br>p %{x:.3f}<br>loss %{y:.4g}<extra></extra>",
-            )
-        )
-    fig.update_xaxes(range=[-0.02, 1.02])
-    return _layout(fig, x_title=f"predicted probability ({_text(what)})", y_title=f"per-row {title}")
+        data.append(
+            {"type": "scattergl", "x": prob[sel], "y": values[sel], "mode": "markers",
+             "name": f"true class: {_text(name)}",
+             "marker": {"color": PALETTE[j % len(PALETTE)], "size": 6, "opacity": 0.7},
+             "customdata": rows[sel],
+             "hovertemplate": "row %{customdata}<br>p %{x:.3f}<br>loss %{y:.4g}<extra></extra>"}
+        )  # fmt: skip
+    lay = _layout(x_title=f"predicted probability ({_text(what)})", y_title=f"per-row {title}",
+                  xaxis={"range": [-0.02, 1.02]})  # fmt: skip
+    return go.Figure(data=data, layout=lay)

@@ -1,6 +1,9 @@
-"""One colour and dash per loss, shared by every chart, so a loss looks the same everywhere."""
+"""What every chart shares: one colour and dash per loss (so a loss looks the same everywhere), the one
+layout all figures start from, and the number format of every metric."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 #: Sized for a projector at 1280x720.
 FONT_SIZE = 15
@@ -48,6 +51,52 @@ def color_of(name: str) -> str:
 
 def dash_of(name: str) -> str:
     return _DASHES.get(name, "solid")
+
+
+def _axis(title: str, extra: Mapping[str, object] | None) -> dict:
+    return {
+        "title": {"text": title, "font": {"size": FONT_SIZE}},
+        "tickfont": {"size": FONT_SIZE - 1},
+        "zeroline": True,
+        "automargin": True,
+        **(extra or {}),
+    }
+
+
+def layout(
+    *,
+    x_title: str,
+    y_title: str,
+    height: int,
+    top: int = 30,
+    xaxis: Mapping[str, object] | None = None,
+    yaxis: Mapping[str, object] | None = None,
+    **extra: object,
+) -> dict:
+    """The layout every figure starts from, as a plain dict for ``go.Figure(data=..., layout=...)``.
+
+    Font sizes are set on each part (ticks, axis titles, legend): Streamlit's chart theme would otherwise
+    shrink them. ``automargin`` on both axes: Streamlit's Plotly template, unlike Plotly's own, leaves it
+    off, and with these thin margins tick labels and axis titles would be clipped. ``top`` leaves room for
+    the legend above the plot. ``xaxis``/``yaxis`` are merged into the axes (``range``, ``type``); ``extra``
+    goes into the layout as it is (``barmode``, ``shapes``, ``annotations``).
+    """
+    return {
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": top, "b": 10},
+        "font": {"size": FONT_SIZE},
+        "legend": {
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.02,
+            "x": 0,
+            "font": {"size": FONT_SIZE - 1},
+        },
+        "hovermode": "closest",
+        "xaxis": _axis(x_title, xaxis),
+        "yaxis": _axis(y_title, yaxis),
+        **extra,
+    }
 
 
 def format_metric(v: float) -> str:
