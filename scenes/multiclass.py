@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 
+import losses
+from losses.multiclass import softmax
 from scenes.text import quote
 from scenes.url import check_choice, check_float, check_int  # noqa: F401  (one set of URL checks)
 
@@ -23,6 +25,15 @@ _LOGITS = (2.0, 1.0, 0.2, -0.5, -1.0, 0.5, -1.5, 1.5, -2.0, 0.0)
 BATCH_ROWS, BATCH_MAX = 4, 12
 T_RANGE = (0.1, 5.0)
 B_RANGE = (-100.0, 100.0)  # batch logits typed in the table (and carried by a URL)
+
+
+def parse_k(text: str | None) -> int:
+    """The number of classes a link gives, or the default when it is absent or unusable."""
+    try:
+        k = int(text if text is not None else K_DEFAULT)
+    except ValueError:
+        return K_DEFAULT
+    return k if K_MIN <= k <= K_MAX else K_DEFAULT
 
 
 def names(k: int) -> list[str]:
@@ -152,3 +163,36 @@ def parse_batch(text: str | None, k: int) -> tuple[tuple[np.ndarray, np.ndarray]
         rows.append(quantize(values, limits=B_RANGE))
         labels.append(int(lab))
     return (np.array(rows, dtype=float), np.array(labels, dtype=int)), []
+
+
+# ---- the numbers a page shows, from the core ---------------------------------------------------------
+def is_default_batch(z: np.ndarray, labels: np.ndarray, k: int) -> bool:
+    dz, dl = default_batch(k)
+    return z.shape == dz.shape and bool(np.array_equal(z, dz)) and bool(np.array_equal(labels, dl))
+
+
+def on_sample(name: str, true: int, k: int, zt: np.ndarray, q: np.ndarray, **params: float) -> float:
+    """A loss's cost on the one sample: its target as the loss takes it (the class index, or the one-hot row)
+    and its prediction (the probabilities q, or the logits z/T)."""
+    spec = losses.get(name)
+    target = np.array([true]) if spec.y_true == "class_labels" else one_hot(true, k)
+    return spec.cost(target, q if spec.y_pred == "distributions" else zt, **params)
+
+
+def batch_rows(z: np.ndarray, labels: np.ndarray, names_: list[str], fmt) -> tuple[dict, float, str]:
+    """The batch's table (each row's true class, q of it and its softmax CE), the cost, and the sentence
+    saying what the cost is and which row dominates it (numbers from the core's softmax_cross_entropy)."""
+    spec = losses.get("softmax_cross_entropy")
+    per_row = spec.per_sample(labels, z)
+    cost = spec.cost(labels, z)
+    q_true = softmax(z)[np.arange(len(labels)), labels]
+    table = {"row": np.arange(1, len(labels) + 1), "true class": [names_[i] for i in labels],
+             "q of the true class": q_true, "loss ℓ (CE)": per_row}  # fmt: skip
+    total, n = float(per_row.sum()), len(per_row)
+    worst = int(np.argmax(per_row))
+    share = 100 * per_row[worst] / total if total > 0 else 0.0
+    sentence = (
+        f"Cost J = (1/{n}) Σ ℓᵢ = {fmt(total)} / {n} = **{fmt(cost)}**. Training lowers J, the mean; row "
+        f"{worst + 1} alone makes up {share:.0f}% of it."
+    )
+    return table, cost, sentence

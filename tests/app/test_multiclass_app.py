@@ -52,11 +52,11 @@ DOG = sc.names(4).index("dog")
 @pytest.mark.parametrize(
     "query",
     [
-        {"k": ["4", "3"], "P": "0.1,0.2,0.7"},
-        {"k": ["4", "3"], "b": "1,2,3:0"},
-        {"b": "1,2,3,4:²"},
-        {"P": "1e308,1e308,1,1"},
-        {"P": "0.0004,0.0004,0.0004,0.0004"},
+        {"mc_k": ["4", "3"], "mc_target": "0.1,0.2,0.7"},
+        {"mc_k": ["4", "3"], "mc_batch": "1,2,3:0"},
+        {"mc_batch": "1,2,3,4:²"},
+        {"mc_target": "1e308,1e308,1,1"},
+        {"mc_target": "0.0004,0.0004,0.0004,0.0004"},
     ],
 )
 def test_links_that_disagree_with_themselves_fall_back_without_a_traceback(query):
@@ -84,7 +84,7 @@ def test_injected_logits_update_the_metrics_and_the_url():
     at.run()
     assert not at.exception
     assert_metrics(at, expected(z, DOG))
-    assert at.query_params["z"] == "-1,3.5,0,6"
+    assert at.query_params["mc_logits"] == "-1,3.5,0,6"
     deltas = {m.label: m.delta for m in at.metric}
     before = losses.get("softmax_cross_entropy").cost([DOG], [sc.default_logits(4)])
     after = losses.get("softmax_cross_entropy").cost([DOG], [z])
@@ -94,11 +94,11 @@ def test_injected_logits_update_the_metrics_and_the_url():
 def test_temperature_smoothing_and_true_class_update_the_metrics():
     at = open_page()
     z = sc.default_logits(4)
-    at.slider(key="T").set_value(2.5).run()
+    at.slider(key="mc_T").set_value(2.5).run()
     assert_metrics(at, expected(z, DOG, T=2.5))
-    at.slider(key="eps").set_value(0.3).run()
+    at.slider(key="mc_eps").set_value(0.3).run()
     assert_metrics(at, expected(z, DOG, T=2.5, eps=0.3))
-    at.selectbox(key="true").set_value("bird").run()
+    at.selectbox(key="mc_true").set_value("bird").run()
     assert_metrics(at, expected(z, 2, T=2.5, eps=0.3))
     # the true class changes the cross-entropies but not KL between P and Q
     assert metrics(at)["KL(P‖Q)"] == expected(z, DOG, T=2.5)["KL(P‖Q)"]
@@ -106,12 +106,12 @@ def test_temperature_smoothing_and_true_class_update_the_metrics():
 
 def test_more_classes_and_a_vanished_true_class_fall_back():
     at = open_page()
-    at.slider(key="k").set_value(10).run()
-    at.selectbox(key="true").set_value("plane").run()
+    at.slider(key="mc_k").set_value(10).run()
+    at.selectbox(key="mc_true").set_value("plane").run()
     assert_metrics(at, expected(sc.default_logits(10), 9, k=10))
-    at.slider(key="k").set_value(3).run()  # "plane" is gone: the default true class again
+    at.slider(key="mc_k").set_value(3).run()  # "plane" is gone: the default true class again
     assert not at.exception
-    assert at.selectbox(key="true").value == "dog"
+    assert at.selectbox(key="mc_true").value == "dog"
     assert_metrics(at, expected(sc.default_logits(3), 1, k=3))
 
 
@@ -119,8 +119,8 @@ def test_query_string_restores_logits_target_and_batch():
     z = [0.5, -2.0, 1.25]
     P = [0.2, 0.3, 0.5]
     at = open_page(
-        {"k": "3", "true": "bird", "T": "0.5", "eps": "0", "z": "0.5,-2,1.25", "P": "0.2,0.3,0.5",
-         "b": "1,2,3:0;-1,0,5:2"}
+        {"mc_k": "3", "mc_true": "bird", "mc_T": "0.5", "mc_eps": "0", "mc_logits": "0.5,-2,1.25", "mc_target": "0.2,0.3,0.5",
+         "mc_batch": "1,2,3:0;-1,0,5:2"}
     )  # fmt: skip
     assert not at.warning
     assert_metrics(at, expected(z, 2, k=3, T=0.5, eps=0.0, P=P))
@@ -129,14 +129,14 @@ def test_query_string_restores_logits_target_and_batch():
 
 
 def test_a_target_that_does_not_sum_to_one_is_normalised_and_said_so():
-    at = open_page({"P": "1,1,1,1"})
+    at = open_page({"mc_target": "1,1,1,1"})
     assert not at.warning
     assert_metrics(at, expected(sc.default_logits(4), DOG, P=[0.25] * 4))
     assert any("divided by that sum" in c.value for c in at.caption)
 
 
 def test_a_zero_in_the_target_makes_reverse_kl_huge_not_an_error():
-    at = open_page({"P": "0,1,0,0"})
+    at = open_page({"mc_target": "0,1,0,0"})
     assert not at.exception and not at.error
     assert_metrics(at, expected(sc.default_logits(4), DOG, P=[0, 1, 0, 0]))
     assert any("clips P at machine epsilon" in c.value for c in at.caption)
@@ -145,22 +145,22 @@ def test_a_zero_in_the_target_makes_reverse_kl_huge_not_an_error():
 @pytest.mark.parametrize(
     "query",
     [
-        {"k": "abc"},
-        {"k": "11"},
-        {"T": "0"},
-        {"T": "nan"},
-        {"eps": "2"},
-        {"true": "<script>"},
-        {"z": "1,2,3"},
-        {"z": "1,2,nan,4"},
-        {"z": "1e309,0,0,0"},
-        {"z": "100,0,0,0"},
-        {"P": "-1,1,1,1"},
-        {"P": "0,0,0,0"},
-        {"P": "a,b,c,d"},
-        {"b": "junk"},
-        {"b": "1,2,3,4:9"},
-        {"b": ";".join(["0,0,0,0:0"] * 50)},
+        {"mc_k": "abc"},
+        {"mc_k": "11"},
+        {"mc_T": "0"},
+        {"mc_T": "nan"},
+        {"mc_eps": "2"},
+        {"mc_true": "<script>"},
+        {"mc_logits": "1,2,3"},
+        {"mc_logits": "1,2,nan,4"},
+        {"mc_logits": "1e309,0,0,0"},
+        {"mc_logits": "100,0,0,0"},
+        {"mc_target": "-1,1,1,1"},
+        {"mc_target": "0,0,0,0"},
+        {"mc_target": "a,b,c,d"},
+        {"mc_batch": "junk"},
+        {"mc_batch": "1,2,3,4:9"},
+        {"mc_batch": ";".join(["0,0,0,0:0"] * 50)},
     ],
 )
 def test_hostile_query_string_falls_back_with_a_warning(query):
@@ -173,7 +173,7 @@ def test_hostile_query_string_falls_back_with_a_warning(query):
 def test_extreme_logits_and_resets():
     at = open_page()
     at.session_state["mc_z"] = {"positions": [-6.0, -6.0, 6.0, 6.0]}
-    at.slider(key="T").set_value(0.1).run()
+    at.slider(key="mc_T").set_value(0.1).run()
     assert not at.exception
     want = expected([-6.0, -6.0, 6.0, 6.0], DOG, T=0.1)
     assert_metrics(at, want)
