@@ -11,6 +11,18 @@ import difflib
 
 from losses import binary, multiclass, regression
 from losses._malloc import tune_allocator
+from losses._numeric import (
+    EPS,
+    ROW_SUM_TOL,
+    log_softmax,
+    logit,
+    normalise_rows,
+    one_hot,
+    sigmoid,
+    smooth,
+    softmax,
+    softplus,
+)
 from losses.errors import (
     EmptyInputError,
     LabelError,
@@ -64,8 +76,10 @@ def get(name: str) -> LossSpec:
 
 __all__ = [
     "CATEGORIES",
+    "EPS",
     "FRAMEWORKS",
     "KINDS",
+    "ROW_SUM_TOL",
     "EmptyInputError",
     "LabelError",
     "LossInputError",
@@ -80,5 +94,13 @@ __all__ = [
     "ShapeError",
     "UnknownLossError",
     "get",
+    "log_softmax",
+    "logit",
     "names",
+    "normalise_rows",
+    "one_hot",
+    "sigmoid",
+    "smooth",
+    "softmax",
+    "softplus",
 ]

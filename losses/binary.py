@@ -9,22 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+# sigmoid, softplus and EPS live in losses._numeric; importing them here keeps losses.binary.sigmoid working
+# for the pages that still import it from this module (use losses.sigmoid).
+from losses._numeric import EPS, sigmoid, softplus
 from losses.spec import LossSpec, Param, Properties
-
-#: Clip for probabilities: float64 machine epsilon (Keras uses 1e-7 in float32).
-EPS = float(np.finfo(np.float64).eps)
-
-
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    """σ(x) without overflow: e = exp(-|x|) ≤ 1, then 1/(1+e) or e/(1+e) by sign."""
-    e = np.exp(-np.abs(x))
-    s = 1.0 / (1.0 + e)
-    return np.where(x >= 0, s, e * s)
-
-
-def softplus(x: np.ndarray) -> np.ndarray:
-    """log(1 + e^x) without overflow: max(x, 0) + log1p(e^{-|x|})."""
-    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
 
 
 # ---- cross-entropy on probabilities ----------------------------------------------------------------

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from losses.binary import EPS
+# softmax lives in losses._numeric; importing it here keeps losses.multiclass.softmax working for the pages
+# that still import it from this module (use losses.softmax).
+from losses._numeric import EPS, one_hot, smooth, softmax
 from losses.spec import LossSpec, Param, Properties
 
 _SMOOTHING = Param(
@@ -26,39 +28,15 @@ _SMOOTHING = Param(
 )
 
 
-def _smooth(y: np.ndarray, label_smoothing: float) -> np.ndarray:
-    """Keras/PyTorch label smoothing: y(1 - ε) + ε/k."""
-    if label_smoothing == 0.0:
-        return y
-    return y * (1.0 - label_smoothing) + label_smoothing / y.shape[1]
-
-
-def _one_hot(labels: np.ndarray, k: int) -> np.ndarray:
-    y = np.zeros((labels.shape[0], k))
-    y[np.arange(labels.shape[0]), labels.astype(np.intp)] = 1.0
-    return y
-
-
-def log_softmax(z: np.ndarray) -> np.ndarray:
-    """Row-wise log-softmax by log-sum-exp: subtract the row max before exponentiating."""
-    m = z.max(axis=1, keepdims=True)
-    s = z - m
-    return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
-
-
-def softmax(z: np.ndarray) -> np.ndarray:
-    return np.exp(log_softmax(z))
-
-
 # ---- cross-entropy on probabilities ----------------------------------------------------------------
 def categorical_cross_entropy(y: np.ndarray, q: np.ndarray, *, label_smoothing: float) -> np.ndarray:
     r""":math:`-\sum_j y_j \log q_j`, q clipped to [ε, 1 - ε], targets smoothed (Keras semantics)."""
-    y = _smooth(y, label_smoothing)
+    y = smooth(y, label_smoothing)
     return -(y * np.log(np.clip(q, EPS, 1.0 - EPS))).sum(axis=1)
 
 
 def categorical_cross_entropy_grad(y: np.ndarray, q: np.ndarray, *, label_smoothing: float) -> np.ndarray:
-    y = _smooth(y, label_smoothing)
+    y = smooth(y, label_smoothing)
     inside = (q >= EPS) & (q <= 1.0 - EPS)
     return np.where(inside, -y / np.clip(q, EPS, 1.0 - EPS), 0.0)
 
@@ -70,7 +48,7 @@ def sparse_categorical_cross_entropy(labels: np.ndarray, q: np.ndarray) -> np.nd
 
 
 def sparse_categorical_cross_entropy_grad(labels: np.ndarray, q: np.ndarray) -> np.ndarray:
-    return categorical_cross_entropy_grad(_one_hot(labels, q.shape[1]), q, label_smoothing=0.0)
+    return categorical_cross_entropy_grad(one_hot(labels, q.shape[1]), q, label_smoothing=0.0)
 
 
 # ---- Kullback-Leibler divergence -------------------------------------------------------------------
@@ -102,7 +80,7 @@ def softmax_cross_entropy(labels: np.ndarray, z: np.ndarray, *, label_smoothing:
 
 
 def softmax_cross_entropy_grad(labels: np.ndarray, z: np.ndarray, *, label_smoothing: float) -> np.ndarray:
-    return softmax(z) - _smooth(_one_hot(labels, z.shape[1]), label_smoothing)
+    return softmax(z) - smooth(one_hot(labels, z.shape[1]), label_smoothing)
 
 
 # ---- categorical hinge -----------------------------------------------------------------------------
@@ -221,6 +199,7 @@ SPECS = (
     LossSpec(
         name="categorical_hinge",
         label="categorical hinge",
+        pages=(),  # not on the multi-class page (yet): its sample view is about cross-entropy and KL
         title="Categorical hinge loss",
         category="multiclass",
         formula=r"\ell_i = \max\left(0,\ 1 + \max_j (1 - y_{ij}) s_{ij} - \sum_j y_{ij} s_{ij}\right)",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from losses._numeric import ROW_SUM_TOL
 from losses.errors import (
     EmptyInputError,
     LabelError,
@@ -31,8 +32,6 @@ if TYPE_CHECKING:
 #: Rows per block: 2**15 float64 = 256 KiB per array, so a block and its temporaries stay in the 2 MiB L2
 #: cache, and the per-block Python overhead stays small (see losses/_malloc.py for the allocator side).
 BLOCK = 1 << 15
-#: Tolerance on rows that must sum to 1.
-ROW_SUM_TOL = 1e-6
 
 _MATRIX_KINDS = {"distributions", "class_logits", "class_scores"}
 

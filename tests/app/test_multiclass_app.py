@@ -119,7 +119,8 @@ def test_query_string_restores_logits_target_and_batch():
     z = [0.5, -2.0, 1.25]
     P = [0.2, 0.3, 0.5]
     at = open_page(
-        {"mc_k": "3", "mc_true": "bird", "mc_T": "0.5", "mc_eps": "0", "mc_logits": "0.5,-2,1.25", "mc_target": "0.2,0.3,0.5",
+        {"mc_k": "3", "mc_true": "bird", "mc_T": "0.5", "mc_eps": "0", "mc_logits": "0.5,-2,1.25",
+         "mc_target": "0.2,0.3,0.5",
          "mc_batch": "1,2,3:0;-1,0,5:2"}
     )  # fmt: skip
     assert not at.warning

@@ -193,7 +193,8 @@ def test_extremes_do_not_crash():
 def test_an_outlier_at_a_million_does_not_crash_either_mode():
     for mode in ("Free points", "Fit a line"):
         at = open_page(
-            {"reg_out": "5:1000000", "reg_mode": mode, "reg_losses": ["MSE", "MAE", "Huber", "general robust"]}
+            {"reg_out": "5:1000000", "reg_mode": mode,
+             "reg_losses": ["MSE", "MAE", "Huber", "general robust"]}
         )
         assert not at.exception and not at.warning
         scene = Scene(outliers=((5.0, 1e6),))
@@ -215,7 +216,8 @@ def test_reset_restores_the_defaults():
 
 def test_reset_restores_the_defaults_of_controls_set_by_the_link():
     """URL-bound controls must not read their old value back from the link after a reset."""
-    at = open_page({"reg_n": "5", "reg_seed": "4", "reg_delta": "2.5", "reg_losses": ["MSE", "Huber"], "reg_mode": "Fit a line"})
+    at = open_page({"reg_n": "5", "reg_seed": "4", "reg_delta": "2.5", "reg_losses": ["MSE", "Huber"],
+                    "reg_mode": "Fit a line"})
     at.button(key="reg_reset").click().run()
     assert not at.exception
     preds = Scene().default_predictions()

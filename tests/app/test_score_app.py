@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import scoring
+from scenes.text import plain
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -78,23 +79,19 @@ def test_forcing_the_task_is_checked():
     assert at.error and "'rain' is not a number" in at.error[0].value.replace("\\", "")
 
 
-def test_a_bad_upload_shows_an_error_not_an_exception(tmp_path):
-    # AppTest cannot drive st.file_uploader: feed the page's own inspection the junk bytes instead
+def test_a_bad_upload_shows_an_error_not_an_exception():
+    """A binary file uploaded through the page's own st.file_uploader (Streamlit 1.67's AppTest drives
+    it): the reader's message as an st.error, escaped (scenes.text.plain), no metrics, no traceback."""
     at = open_page()
+    at.segmented_control(key="score_source").set_value("upload").run()
     assert not at.exception
-    data = (ROOT / "tests" / "scoring" / "fixtures" / "binary_junk.csv").read_bytes()
+    path = ROOT / "tests" / "scoring" / "fixtures" / "binary_junk.csv"
+    data = path.read_bytes()
+    at.file_uploader(key="score_upload").set_value((path.name, data, "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
     with pytest.raises(scoring.ScoringError) as info:
         scoring.sniff(data)
     assert info.value.kind == "binary"
-
-
-def test_plain_escapes_markdown():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("score_page_plain", ROOT / PAGE)
-    source = (ROOT / PAGE).read_text()
-    head = source.split("# -- cached work")[0]
-    ns: dict = {"__file__": str(ROOT / PAGE)}
-    exec(compile(head, str(ROOT / PAGE), "exec"), ns)  # only the imports and helpers, not the page
-    assert spec is not None
-    assert ns["plain"]("**b** :red[x] <i>") == r"\*\*b\*\* \:red\[x\] \<i\>"
+    assert len(at.error) == 1 and not at.metric
+    shown = at.error[0].value
+    assert shown.startswith(f"**{info.value.title}.**") and plain(str(info.value)) in shown

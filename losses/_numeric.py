@@ -1,0 +1,76 @@
+"""The numerical building blocks every loss and the scorer share, written once, each in its stable form.
+
+The sigmoid and its inverse (the log-odds), softplus, the row-wise softmax, one-hot rows, label smoothing and
+row normalisation, with the clip ``EPS`` and the tolerance ``ROW_SUM_TOL`` that go with them. None of them
+warns or returns NaN for a finite input (logits of ±1000 included).
+
+>>> from losses import logit, sigmoid
+>>> float(sigmoid(np.array([np.log(3.0)]))[0]), round(float(logit(np.array([0.75]))[0]), 12)
+(0.75, 1.098612288668)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Clip for probabilities: float64 machine epsilon (Keras uses 1e-7 in float32).
+EPS = float(np.finfo(np.float64).eps)
+#: How far from 1 a row of probabilities may sum and still count as a distribution (the core's check).
+ROW_SUM_TOL = 1e-6
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """σ(x) without overflow: e = exp(-|x|) ≤ 1, then 1/(1+e) or e/(1+e) by sign."""
+    e = np.exp(-np.abs(x))
+    s = 1.0 / (1.0 + e)
+    return np.where(x >= 0, s, e * s)
+
+
+def softplus(x: np.ndarray) -> np.ndarray:
+    """log(1 + e^x) without overflow: max(x, 0) + log1p(e^{-|x|})."""
+    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+
+
+def logit(p: np.ndarray, clip: float | None = None) -> np.ndarray:
+    """The log-odds log(p / (1 - p)), the inverse of ``sigmoid``: log(p) - log1p(-p).
+
+    Two logs instead of one division keep the digits of p near 1 (1 - p would round first). With ``clip``,
+    p is first kept inside [clip, 1 - clip], so the result is finite; without, 0 and 1 give -inf and inf
+    (quietly: they are the honest values).
+    """
+    q = np.asarray(p, dtype=np.float64)
+    if clip is not None:
+        q = np.clip(q, clip, 1.0 - clip)
+    with np.errstate(divide="ignore"):
+        return np.log(q) - np.log1p(-q)
+
+
+def log_softmax(z: np.ndarray) -> np.ndarray:
+    """Row-wise log-softmax by log-sum-exp: subtract the row max before exponentiating."""
+    m = z.max(axis=1, keepdims=True)
+    s = z - m
+    return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Row-wise softmax, as exp of ``log_softmax``: no overflow for any finite logits."""
+    return np.exp(log_softmax(z))
+
+
+def one_hot(labels: np.ndarray, k: int) -> np.ndarray:
+    """(n,) class indexes 0..k-1 (integral floats accepted) -> (n, k) float rows with a single 1."""
+    y = np.zeros((labels.shape[0], k))
+    y[np.arange(labels.shape[0]), labels.astype(np.intp)] = 1.0
+    return y
+
+
+def smooth(y: np.ndarray, eps: float) -> np.ndarray:
+    """Keras/PyTorch label smoothing: y(1 - ε) + ε/k, k the number of columns; ``y`` itself when ε = 0."""
+    if eps == 0.0:
+        return y
+    return y * (1.0 - eps) + eps / y.shape[1]
+
+
+def normalise_rows(p: np.ndarray) -> np.ndarray:
+    """Each row divided by its sum (rows that must be distributions, off by rounding or unnormalised)."""
+    return p / p.sum(axis=1, keepdims=True)
