@@ -110,11 +110,13 @@ class Page:
         self.warn(check_choice(self.url(name), ("true", "false"), label.lower()))
         return st.toggle(label, default, key=key, bind="query-params", **kw)
 
-    def choice(self, name: str, label: str, options: Sequence[str], default: str, **kw: Any) -> str:
-        """A segmented control whose URL value is the option's text (readable in a link)."""
+    def choice(self, name: str, label: str, options: Sequence[str], default: str,
+               format_func: Callable[[str], str] = str, **kw: Any) -> str:  # fmt: skip
+        """A segmented control whose URL value is the option's text as shown (readable in a link)."""
         key = self._control(name, default)
-        self.warn(check_choice(self.url(name), options, label.lower()))
-        chosen = st.segmented_control(label, options, default=default, key=key, bind="query-params", **kw)
+        self.warn(check_choice(self.url(name), [format_func(o) for o in options], label.lower()))
+        chosen = st.segmented_control(label, options, default=default, key=key, bind="query-params",
+                                      format_func=format_func, **kw)  # fmt: skip
         return chosen or default
 
     def select(self, name: str, label: str, options: Sequence[str], default: str, **kw: Any) -> str:

@@ -6,6 +6,7 @@ Everything shown comes from the core's metadata (``losses.get(name)``); this pag
 import streamlit as st
 
 import losses
+from ui import kit
 
 ALL = "all"
 CATEGORY_LABELS = {ALL: "All", "regression": "Regression", "binary": "Binary", "multiclass": "Multiclass"}
@@ -86,17 +87,13 @@ def _card(spec) -> None:
         _equivalents(spec)
 
 
+page = kit.Page("cat")
 st.title("All losses")
-category = st.segmented_control(
-    "Category",
-    options=[ALL, *losses.CATEGORIES],
-    format_func=CATEGORY_LABELS.get,
-    default=ALL,
-    required=True,
-    key="category",
-    bind="query-params",
-)
+page.warnings_here()
+category = page.choice("category", "Category", [ALL, *losses.CATEGORIES], ALL, format_func=CATEGORY_LABELS.get,
+                       required=True)  # fmt: skip
 names = losses.names() if category == ALL else losses.names(category=category)
 st.caption(f"{len(names)} losses. Hover a property for what it means.")
 for name in names:
     _card(losses.get(name))
+page.done()

@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from ui import kit
+
 #: One entry per page in app.py's PAGES (besides this one): the page's file and what a visitor finds there.
 #: tests/app/test_home_app.py checks that every page in the navigation is listed here.
 LINKS = [
@@ -32,6 +34,7 @@ LINKS = [
     ),
 ]
 
+kit.Page("home")
 st.title("Loss Explorer")
 st.markdown(
     "See how loss functions behave by moving the data yourself. Drag a prediction, add an outlier, "

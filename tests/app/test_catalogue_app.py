@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 import losses
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-FILTER_KEY = "category"
+FILTER_KEY = "cat_category"
 
 
 def _formulas(at: AppTest) -> list[str]:
