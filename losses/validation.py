@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -26,8 +26,22 @@ from losses.errors import (
     ShapeError,
 )
 
-if TYPE_CHECKING:
-    from losses.spec import LossSpec
+
+class Inputs(Protocol):
+    """What validation needs to know about a loss: its name (for messages) and the kinds of its inputs.
+
+    A ``LossSpec`` is one; naming the protocol here, not the spec, keeps this module below losses.spec.
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def y_true(self) -> str: ...
+
+    @property
+    def y_pred(self) -> str: ...
+
 
 #: Rows per block: 2**15 float64 = 256 KiB per array, so a block and its temporaries stay in the 2 MiB L2
 #: cache, and the per-block Python overhead stays small (see losses/_malloc.py for the allocator side).
@@ -72,7 +86,7 @@ def _as_float_array(x: Any, arg: str) -> np.ndarray:
         raise NonNumericError(f"{arg} must hold numbers; got dtype {a.dtype}.", argument=arg) from None
 
 
-def canonical(spec: LossSpec, y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
+def canonical(spec: Inputs, y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
     """Return y_true and y_pred as float64 arrays of the shapes the loss needs, or raise a clear error."""
     t = _as_float_array(y_true, "y_true")
     p = _as_float_array(y_pred, "y_pred")
@@ -109,7 +123,7 @@ def canonical(spec: LossSpec, y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.
     return t, p
 
 
-def blocks(spec: LossSpec, t: np.ndarray, p: np.ndarray) -> Iterator[tuple[slice, np.ndarray, np.ndarray]]:
+def blocks(spec: Inputs, t: np.ndarray, p: np.ndarray) -> Iterator[tuple[slice, np.ndarray, np.ndarray]]:
     """Yield ``(slice, t_block, p_block)`` over the rows, each block checked against the loss's kinds.
 
     Labels in the 0/1 convention are mapped to -1/+1 for ``labels_pm1`` losses; a mix of both conventions
@@ -129,7 +143,7 @@ def blocks(spec: LossSpec, t: np.ndarray, p: np.ndarray) -> Iterator[tuple[slice
 _RESIDUAL_KINDS = {"values", "values_gt_m1", "nonneg_values", "positive_values"}
 
 
-def explain_nan(spec: LossSpec, out: np.ndarray, t: np.ndarray, p: np.ndarray, start: int) -> None:
+def explain_nan(spec: Inputs, out: np.ndarray, t: np.ndarray, p: np.ndarray, start: int) -> None:
     """A loss block came out with NaN: raise why. Returns only when there is no NaN (inf - inf in a sum)."""
     nan = np.isnan(out)
     if not nan.any():
@@ -188,7 +202,7 @@ def _range_error(a, mask, arg, start, expected, fix):
 
 
 def _check(
-    kind: str, a: np.ndarray, arg: str, start: int, spec: LossSpec, k: int, seen: set[str]
+    kind: str, a: np.ndarray, arg: str, start: int, spec: Inputs, k: int, seen: set[str]
 ) -> np.ndarray:
     _check_finite(a, arg, start)
     if kind in ("values", "logits", "scores", "class_logits", "class_scores"):
@@ -278,7 +292,7 @@ def _check(
     raise AssertionError(f"unknown input kind {kind!r} in {spec.name}")  # a bug in a registry entry
 
 
-def _labels_pm1(a: np.ndarray, arg: str, start: int, spec: LossSpec, seen: set[str]) -> np.ndarray:
+def _labels_pm1(a: np.ndarray, arg: str, start: int, spec: Inputs, seen: set[str]) -> np.ndarray:
     if "0" not in seen and not np.count_nonzero(np.abs(a) != 1.0):  # fast path: all ±1 (the usual case)
         if "-1" not in seen and a.min() < 0:
             seen.add("-1")
