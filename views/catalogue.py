@@ -90,8 +90,9 @@ def _card(spec) -> None:
 page = kit.Page("cat")
 st.title("All losses")
 page.warnings_here()
-category = page.choice("category", "Category", [ALL, *losses.CATEGORIES], ALL, format_func=CATEGORY_LABELS.get,
-                       required=True)  # fmt: skip
+category = page.choice(
+    "category", "Category", [ALL, *losses.CATEGORIES], ALL, format_func=CATEGORY_LABELS.get, required=True
+)
 names = losses.names() if category == ALL else losses.names(category=category)
 st.caption(f"{len(names)} losses. Hover a property for what it means.")
 for name in names:
