@@ -146,6 +146,7 @@ SPECS = (
         y_pred="probabilities",
         value=binary_cross_entropy,
         derivative=binary_cross_entropy_grad,
+        same_as=("sigmoid_cross_entropy",),  # BCE of σ(x) is sigmoid CE of x
         properties=Properties(convex=True, symmetric=False, robust=False, smooth=True),
         summary="The negative log-probability the model gave to the true label.",
         good="A proper scoring rule: it rewards calibrated probabilities, and a confident mistake "
@@ -169,6 +170,7 @@ SPECS = (
         y_pred="logits",
         value=sigmoid_cross_entropy,
         derivative=sigmoid_cross_entropy_grad,
+        same_as=("binary_cross_entropy",),  # on the log-odds of p it is BCE of p
         properties=Properties(convex=True, symmetric=False, robust=False, smooth=True, zero_at_perfect=False),
         summary="Binary cross-entropy of σ(x), computed from the logit x.",
         good="Exact for any logit (no clipping, no overflow), and its gradient is simply σ(x) - t: it never "

@@ -116,6 +116,7 @@ SPECS = (
         y_pred="distributions",
         value=categorical_cross_entropy,
         derivative=categorical_cross_entropy_grad,
+        same_as=("softmax_cross_entropy",),  # CE of one-hot rows and softmax(z) is softmax CE of z
         params=(_SMOOTHING,),
         properties=Properties(convex=True, symmetric=False, robust=False, smooth=True),
         summary="The negative log-probability of the true class (for one-hot targets), averaged over "
@@ -142,6 +143,7 @@ SPECS = (
         y_pred="distributions",
         value=sparse_categorical_cross_entropy,
         derivative=sparse_categorical_cross_entropy_grad,
+        same_as=("softmax_cross_entropy",),  # on softmax(z) it is softmax CE of z
         properties=Properties(convex=True, symmetric=False, robust=False, smooth=True),
         summary="Categorical cross-entropy with the true class given as an index instead of a one-hot row.",
         good="The same number as one-hot cross-entropy, without building the one-hot matrix.",
@@ -161,6 +163,7 @@ SPECS = (
         y_pred="distributions",
         value=kl_divergence,
         derivative=kl_divergence_grad,
+        same_as=("sparse_categorical_cross_entropy", "softmax_cross_entropy"),  # KL(one-hot ‖ q) = CE
         properties=Properties(convex=True, symmetric=False, robust=False, smooth=True),
         summary="How many extra nats it costs to code samples of P with a code built for Q.",
         good="Zero exactly when Q = P; equals cross-entropy minus the entropy of P, so it has the same "
@@ -185,6 +188,7 @@ SPECS = (
         y_pred="class_logits",
         value=softmax_cross_entropy,
         derivative=softmax_cross_entropy_grad,
+        same_as=("sparse_categorical_cross_entropy",),  # on log q it is sparse CE of q
         params=(_SMOOTHING,),
         properties=Properties(convex=True, symmetric=False, robust=False, smooth=True, zero_at_perfect=False),
         summary="Cross-entropy of softmax(z), computed from the logits with log-sum-exp.",

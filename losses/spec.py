@@ -174,6 +174,12 @@ class LossSpec:
     label: str = ""
     #: The explorer pages that show this loss (names of CATEGORIES). None: its category's page.
     pages: tuple[str, ...] | None = None
+    #: Losses that give this loss's number on inputs converted from theirs: sigmoid cross-entropy on the
+    #: log-odds of p is binary cross-entropy on p. Where a file's columns fit one of them as they are, the
+    #: scorer computes that one and not this loss on converted columns. Only equalities the scorer should not
+    #: show twice are listed: logistic (sigmoid CE on ±1 labels) and CE on one-hot rows (sparse CE) are shown
+    #: beside their twins, because the pages compare them.
+    same_as: tuple[str, ...] = ()
 
     @property
     def short(self) -> str:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 import losses
+from tests.core.support import sample
 
 REQUIRED = {
     "mse",
@@ -126,3 +128,38 @@ def test_a_parameter_with_an_infinite_range_needs_its_slider_ends():
 def test_names_by_page_checks_the_page():
     with pytest.raises(losses.LossInputError, match="page must be one of"):
         losses.names(page="nowhere")
+
+
+# -- same_as: the equalities the scorer relies on to show a number once ---------------------------------
+#: Changes of variable between input kinds: (kind of the twin's input, kind of this loss's input) -> function.
+_CONVERT = {
+    ("logits", "probabilities"): lambda a, k: losses.sigmoid(a),
+    ("probabilities", "logits"): lambda a, k: losses.logit(a),
+    ("class_labels", "distributions"): lambda a, k: losses.one_hot(a, k),
+    ("class_logits", "distributions"): lambda a, k: losses.softmax(a),
+    ("distributions", "class_logits"): lambda a, k: np.log(a),
+}
+
+
+def _convert(a, src: str, dst: str, k: int):
+    return a if src == dst else _CONVERT[(src, dst)](a, k)
+
+
+def test_same_as_names_registered_losses_of_the_same_category():
+    for name in losses.names():
+        spec = losses.get(name)
+        for twin in spec.same_as:
+            assert twin != name and losses.get(twin).category == spec.category, (name, twin)
+
+
+@pytest.mark.parametrize(("name", "twin"), [(n, t) for n in losses.names() for t in losses.get(n).same_as])
+@pytest.mark.parametrize("seed", range(3))
+def test_same_as_gives_the_same_number_on_converted_inputs(name, twin, seed):
+    """``name`` on the twin's inputs converted to its own kinds is the twin's number (at the defaults)."""
+    spec, other = losses.get(name), losses.get(twin)
+    k = 4
+    t, p = sample(other, np.random.default_rng(seed), 40, k)
+    t_in = _convert(t, other.y_true, spec.y_true, k)
+    p_in = _convert(p, other.y_pred, spec.y_pred, k)
+    assert math.isclose(spec.cost(t_in, p_in), other.cost(t, p), rel_tol=1e-9)
+    np.testing.assert_allclose(spec.per_sample(t_in, p_in), other.per_sample(t, p), rtol=1e-9, atol=1e-12)
