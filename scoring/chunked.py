@@ -4,6 +4,9 @@ Each chunk is turned into the arrays the losses take (labels mapped once for the
 checked), then every applicable loss adds ``spec.total`` (sum of per-row losses, count) to its running
 totals; ``spec.finish_cost`` turns the merged totals into the cost (RMSE takes its square root there). Memory
 holds one chunk at a time unless per-row values are asked for. Every number comes from ``losses``.
+
+Which losses apply, and how the file's columns are converted for each, follows from the specs' input kinds
+and ``same_as`` (see ``plans``): no loss is named here, so a loss registered in the core is scored as it is.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import csv
 import math
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -19,14 +22,14 @@ import numpy as np
 import pandas as pd
 
 import losses
-from losses.multiclass import softmax
-from scoring.detect import ROW_SUM_TOL, Detection, _show, label_key
+from scoring.detect import ROW_SUM_ROUNDING_TOL, Detection, _show, label_key
 from scoring.errors import ScoringError
 from scoring.reader import CHUNK_ROWS, CsvFormat, Source, iter_chunks, numeric
 
 FIXES = ("normalise", "softmax")
-_CORE_ROW_TOL = 1e-6  # the core's tolerance on rows summing to 1 (losses.validation.ROW_SUM_TOL)
-_LOGIT_EPS = 1e-15  # probabilities are clipped to [eps, 1 - eps] before taking log-odds
+#: Probabilities are kept in [clip, 1 - clip] before taking their log-odds, so a 0 or 1 in the file gives a
+#: large finite score (±34.5) that margin losses can take, not ±inf.
+_LOGIT_CLIP = 1e-15
 
 
 @dataclass(frozen=True)
@@ -35,26 +38,91 @@ class Plan:
 
     name: str
     true_form: str  # values | labels01 | labels_pm1 | class_labels | onehot | distributions
-    pred_form: str  # values | probabilities | log_odds | logits | probs | class_logits | softmax
+    pred_form: str  # values | probabilities | log_odds | sigmoid | logits | probs | log_probs | class_logits
+    #                 | softmax
     note: str = ""
 
 
+# -- which losses apply, and in what form ------------------------------------------------------------
+#: The kinds of real values a regression loss may take; the core checks their ranges (msle: > -1).
+_REAL_KINDS = ("values", "values_gt_m1", "nonneg_values", "positive_values")
+_LOG_ODDS = "on the log-odds log(p / (1 - p)) of the probabilities"
+
+#: The file's truth as a loss's y_true kind: (how the file holds it, the kind) -> form (see ``_Chunk``).
+_TRUE_FORMS: dict[tuple[str, str], str] = {
+    **{("values", kind): "values" for kind in _REAL_KINDS},
+    ("labels", "labels01"): "labels01",
+    ("labels", "labels_pm1"): "labels_pm1",
+    ("labels", "class_labels"): "class_labels",
+    ("labels", "distributions"): "onehot",
+    ("distributions", "distributions"): "distributions",
+}
+#: The file's predictions as a loss's y_pred kind: (how the file holds them, the kind) -> (form, note).
+#: Binary and multi-class losses take different kinds, so one table serves both tasks.
+_PRED_FORMS: dict[tuple[str, str], tuple[str, str]] = {
+    **{("values", kind): ("values", "") for kind in _REAL_KINDS},
+    ("probabilities", "probabilities"): ("probabilities", ""),
+    ("probabilities", "logits"): ("log_odds", _LOG_ODDS),
+    ("probabilities", "scores"): ("log_odds", _LOG_ODDS),
+    ("logits", "probabilities"): ("sigmoid", "on the sigmoid σ(x) of the logits"),
+    ("logits", "logits"): ("logits", ""),
+    ("logits", "scores"): ("logits", ""),
+    ("probabilities", "distributions"): ("probs", ""),
+    ("probabilities", "class_scores"): ("probs", ""),
+    ("probabilities", "class_logits"): ("log_probs", "on the log of the probabilities"),
+    ("logits", "distributions"): ("softmax", "on the softmax of the logits"),
+    ("logits", "class_logits"): ("class_logits", ""),
+    ("logits", "class_scores"): ("class_logits", ""),
+}
+#: Forms that are a chunk's arrays as read (labels already mapped to class indexes): no conversion.
+_TRUE_AS_READ = frozenset({"values", "labels01", "class_labels", "distributions"})
+_PRED_AS_READ = frozenset({"values", "probabilities", "logits", "probs", "class_logits"})
+
+
 def effective_pred_kind(det: Detection, fix_rows: str | None) -> str:
+    """The predictions' kind once the row fix is applied: class probabilities under 'softmax' are logits."""
     if det.task == "multiclass" and det.pred_kind == "probabilities" and fix_rows == "softmax":
         return "logits"
     return det.pred_kind
 
 
+def _read_as(det: Detection, fix_rows: str | None) -> tuple[str, str]:
+    """How the file holds truth (values | labels | distributions) and predictions (values | probabilities |
+    logits): a classifier's predictions are probabilities or else read as logits (scores included)."""
+    if det.task == "regression":
+        return "values", "values"
+    truth = "labels" if det.task == "binary" or det.true_kind == "labels" else "distributions"
+    pred = "probabilities" if effective_pred_kind(det, fix_rows) == "probabilities" else "logits"
+    return truth, pred
+
+
+def _plan_for(spec: losses.LossSpec, truth: str, pred: str) -> Plan | None:
+    """The loss on this file's columns, converted to its kinds; None if they cannot be."""
+    true_form = _TRUE_FORMS.get((truth, spec.y_true))
+    pred_form, note = _PRED_FORMS.get((pred, spec.y_pred), (None, ""))
+    if true_form is None or pred_form is None:
+        return None
+    return Plan(spec.name, true_form, pred_form, note)
+
+
+def _as_read(plan: Plan) -> bool:
+    return plan.true_form in _TRUE_AS_READ and plan.pred_form in _PRED_AS_READ
+
+
 def plans(det: Detection, fix_rows: str | None = None, only: Iterable[str] | None = None) -> list[Plan]:
-    """The losses that apply to this file, each with the input forms it takes (registry order)."""
-    out: list[Plan] = []
-    kind = effective_pred_kind(det, fix_rows)
-    for name in losses.names(det.task):
-        spec = losses.get(name)
-        plan = _plan_for(spec, det, kind)
-        if plan is not None:
-            out.append(plan)
+    """The losses that apply to this file, each with the input forms it takes (registry order).
+
+    A loss of the file's task applies when the file's columns convert to its kinds (``_TRUE_FORMS``,
+    ``_PRED_FORMS``). One that needs converted columns is left out when a loss in its ``same_as`` takes the
+    columns as they are: that loss gives the same number, so the file would show it twice (sigmoid
+    cross-entropy on the log-odds of probabilities is binary cross-entropy again).
+    """
+    truth, pred = _read_as(det, fix_rows)
+    fits = [p for p in (_plan_for(losses.get(n), truth, pred) for n in losses.names(det.task)) if p]
+    direct = {p.name for p in fits if _as_read(p)}
+    out = [p for p in fits if _as_read(p) or not direct.intersection(losses.get(p.name).same_as)]
     if only:
+        kind = effective_pred_kind(det, fix_rows)
         wanted = list(dict.fromkeys(only))
         known = {p.name: p for p in out}
         missing = [w for w in wanted if w not in known]
@@ -71,43 +139,6 @@ def plans(det: Detection, fix_rows: str | None = None, only: Iterable[str] | Non
             )
         out = [known[w] for w in wanted]
     return out
-
-
-def _plan_for(spec, det: Detection, kind: str) -> Plan | None:
-    yt, yp = spec.y_true, spec.y_pred
-    if det.task == "regression":
-        return Plan(spec.name, "values", "values")
-    if det.task == "binary":
-        if kind == "probabilities":
-            if yp == "probabilities":
-                return Plan(spec.name, yt, "probabilities")
-            if spec.name == "sigmoid_cross_entropy":
-                return None  # on log-odds it is binary_cross_entropy again
-            return Plan(spec.name, yt, "log_odds", "on the log-odds log(p / (1 - p)) of the probabilities")
-        if yp == "probabilities":
-            return None  # sigmoid_cross_entropy is the same loss on logits
-        return Plan(spec.name, yt, "logits")
-    # multiclass
-    labels = det.true_kind == "labels"
-    if labels:
-        if spec.name == "kl_divergence":
-            return None  # KL(one-hot || q) is the cross-entropy again
-        true_form = "class_labels" if yt == "class_labels" else "onehot"
-    else:
-        if yt == "class_labels":
-            return None
-        true_form = "distributions"
-    if kind == "probabilities":
-        if yp == "class_logits":
-            return None  # softmax of log-probabilities: the cross-entropy again
-        return Plan(spec.name, true_form, "probs")
-    if yp == "distributions":
-        if labels and spec.name == "sparse_categorical_cross_entropy":
-            return None  # softmax_cross_entropy is the same on logits
-        if labels and spec.name == "categorical_cross_entropy":
-            return None
-        return Plan(spec.name, true_form, "softmax", "on the softmax of the logits")
-    return Plan(spec.name, true_form, "class_logits")
 
 
 def resolve_params(names: Iterable[str], params: Mapping[str, Any] | None) -> dict[str, dict[str, float]]:
@@ -257,35 +288,36 @@ def _nonfinite_check(a: np.ndarray, cols: tuple[str, ...], rows: np.ndarray) -> 
 
 
 class _Chunk:
-    """One chunk's inputs in every form some loss needs (computed on first use)."""
+    """One chunk's inputs in every form some loss needs (each conversion computed once, on first use)."""
 
-    def __init__(self, det: Detection, t: np.ndarray, p: np.ndarray, fix_rows: str | None):
-        self.det, self.t, self.p, self.fix = det, t, p, fix_rows
+    def __init__(self, det: Detection, t: np.ndarray, p: np.ndarray):
+        self.det, self.t, self.p = det, t, p
         self._cache: dict[str, np.ndarray] = {}
 
     def true(self, form: str) -> np.ndarray:
-        if form in ("values", "class_labels", "labels01", "distributions"):
+        """The truth in ``form`` (a value of ``_TRUE_FORMS``)."""
+        if form in _TRUE_AS_READ:
             return self.t
         if form not in self._cache:
             if form == "labels_pm1":
                 self._cache[form] = 2.0 * self.t - 1.0
             elif form == "onehot":
-                k = len(self.det.y_pred)
-                y = np.zeros((len(self.t), k))
-                y[np.arange(len(self.t)), self.t.astype(np.intp)] = 1.0
-                self._cache[form] = y
+                self._cache[form] = losses.one_hot(self.t, len(self.det.y_pred))
         return self._cache[form]
 
     def pred(self, form: str) -> np.ndarray:
-        if form in ("values", "probabilities", "logits", "probs", "class_logits"):
+        """The predictions in ``form`` (a value of ``_PRED_FORMS``): changes of variable, not losses."""
+        if form in _PRED_AS_READ:
             return self.p
         if form not in self._cache:
-            if form == "log_odds":
-                # a change of variable, not a loss: the score whose sigmoid is p
-                q = np.clip(self.p, _LOGIT_EPS, 1.0 - _LOGIT_EPS)
-                self._cache[form] = np.log(q) - np.log1p(-q)
+            if form == "log_odds":  # the score whose sigmoid is p
+                self._cache[form] = losses.logit(self.p, clip=_LOGIT_CLIP)
+            elif form == "sigmoid":
+                self._cache[form] = losses.sigmoid(self.p)
             elif form == "softmax":
-                self._cache[form] = softmax(self.p)
+                self._cache[form] = losses.softmax(self.p)
+            elif form == "log_probs":  # logits whose softmax is the row (rows sum to 1 by now)
+                self._cache[form] = np.log(np.maximum(self.p, losses.EPS))
         return self._cache[form]
 
 
@@ -321,9 +353,9 @@ def _check_pred(p: np.ndarray, det: Detection, kind: str, fix: str | None, rows:
                 f"Row {int(rows[i])}: every class probability is 0, so the row cannot be normalised.",
                 row=int(rows[i]),
             )  # fmt: skip
-        notes["normalised"] = notes.get("normalised", 0) + int((dev > _CORE_ROW_TOL).sum())
-        return p / sums[:, None]
-    far = dev > ROW_SUM_TOL
+        notes["normalised"] = notes.get("normalised", 0) + int((dev > losses.ROW_SUM_TOL).sum())
+        return losses.normalise_rows(p)
+    far = dev > ROW_SUM_ROUNDING_TOL
     if far.any():
         i = int(np.flatnonzero(far)[0])
         raise ScoringError(
@@ -333,10 +365,10 @@ def _check_pred(p: np.ndarray, det: Detection, kind: str, fix: str | None, rows:
             row=int(rows[i]),
             value=float(sums[i]),
         )
-    near = dev > _CORE_ROW_TOL
-    if near.any():  # rounding in the CSV: within ROW_SUM_TOL of 1
+    near = dev > losses.ROW_SUM_TOL  # the core would refuse these rows
+    if near.any():  # rounding in the CSV: within ROW_SUM_ROUNDING_TOL of 1
         notes["rounded"] = notes.get("rounded", 0) + int(near.sum())
-        return p / sums[:, None]
+        return losses.normalise_rows(p)
     return p
 
 
@@ -355,6 +387,193 @@ def _skip_reason(exc: losses.LossInputError, spec, chunk_rows: np.ndarray, det: 
 
 
 # -- the driver --------------------------------------------------------------------------------------
+@dataclass
+class _Tally:
+    """What scoring has gathered so far: per-loss sums and counts, skipped losses, rows read and missing."""
+
+    plans: list[Plan]
+    sums: dict[str, float]
+    counts: dict[str, int]
+    skipped: dict[str, str] = field(default_factory=dict)
+    fixes: dict[str, int] = field(default_factory=dict)  # rows "rounded" / "normalised" to sum to 1
+    rows_read: int = 0
+    rows_scored: int = 0
+    missing: int = 0
+    first_missing: tuple[int, str] | None = None  # (file row, column)
+
+    @classmethod
+    def start(cls, todo: list[Plan]) -> _Tally:
+        """Nothing gathered yet: a zero sum and count for each loss to compute."""
+        return cls(todo, {p.name: 0.0 for p in todo}, {p.name: 0 for p in todo})
+
+    def live(self) -> list[Plan]:
+        """The plans not skipped so far, in order."""
+        return [p for p in self.plans if p.name not in self.skipped]
+
+
+class _RowSink:
+    """Where per-row values go: kept as frames (``per_row``) and/or streamed as formula-safe CSV."""
+
+    def __init__(self, keep: bool, out: TextIO | None):
+        self.keep, self.out = keep, out
+        self.frames: list[pd.DataFrame] = []
+        self.t: list[np.ndarray] = []
+        self.p: list[np.ndarray] = []
+        self._writer = None
+
+    @property
+    def wanted(self) -> bool:
+        """Whether per-row values are asked for at all (then losses give per-row values, not totals)."""
+        return self.keep or self.out is not None
+
+    def add(self, frame: pd.DataFrame, t: np.ndarray, p: np.ndarray) -> None:
+        """One chunk's per-row frame, with the inputs as the losses saw them."""
+        if self.keep:
+            self.frames.append(frame)
+            self.t.append(t)
+            self.p.append(p)
+        if self.out is not None:
+            if self._writer is None:  # the header comes from the first chunk's columns
+                self._writer = csv.writer(self.out, lineterminator="\n")
+                self._writer.writerow([safe_cell(c) for c in frame.columns])
+            write_rows(self._writer, frame)
+
+    def frame(self, skipped: Mapping[str, str]) -> pd.DataFrame | None:
+        """All kept rows, without the columns of losses skipped after their first chunks."""
+        if not self.frames:
+            return None
+        per = pd.concat(self.frames, ignore_index=True)
+        return per.drop(columns=[c for c in skipped if c in per.columns])
+
+
+def _setup(
+    det: Detection, fix_rows: str | None, loss_names: Iterable[str] | None, params: Mapping[str, Any] | None
+) -> tuple[str | None, list[Plan], dict[str, dict[str, float]]]:
+    """Check the options before reading a row: the row fix, the losses that apply, their parameters."""
+    if fix_rows not in (None, "", "none", *FIXES):
+        raise ScoringError("loss", f"Unknown fix for rows {fix_rows!r}; choose normalise or softmax.")
+    fix_rows = fix_rows if fix_rows in FIXES else None
+    todo = plans(det, fix_rows, loss_names)
+    if not todo:
+        raise ScoringError("loss", f"No loss applies to a {det.task} file with {det.pred_kind} predictions.")
+    return fix_rows, todo, resolve_params([p.name for p in todo], params)
+
+
+def _arrays(frame: pd.DataFrame, det: Detection, first: int) -> tuple[np.ndarray, np.ndarray]:
+    """A chunk's truth (class indexes for labels) and predictions as float arrays, NaN where missing."""
+    if det.true_kind == "labels":
+        t = _labels(frame[det.y_true[0]], det, first)
+    else:
+        t = _matrix(frame, det.y_true, first)
+    return t, _matrix(frame, det.y_pred, first)
+
+
+def _count_missing(
+    tally: _Tally, det: Detection, t: np.ndarray, p: np.ndarray, file_rows: np.ndarray
+) -> np.ndarray:
+    """The chunk's rows with a missing value (a mask); counts them and remembers the file's first one."""
+    nan_t = np.isnan(t) if t.ndim == 1 else np.isnan(t).any(axis=1)
+    nan_p = np.isnan(p) if p.ndim == 1 else np.isnan(p).any(axis=1)
+    holes = nan_t | nan_p
+    if holes.any():
+        tally.missing += int(holes.sum())
+        if tally.first_missing is None:
+            i = int(np.flatnonzero(holes)[0])
+            if nan_t[i]:
+                j = 0 if t.ndim == 1 else int(np.flatnonzero(np.isnan(t[i]))[0])
+                col = det.y_true[j]
+            else:
+                j = 0 if p.ndim == 1 else int(np.flatnonzero(np.isnan(p[i]))[0])
+                col = det.y_pred[j]
+            tally.first_missing = (int(file_rows[i]), col)
+    return holes
+
+
+def _score_chunk(
+    pool: Executor,
+    tally: _Tally,
+    chunk: _Chunk,
+    kw: Mapping[str, dict[str, float]],
+    file_rows: np.ndarray,
+    keep_rows: bool,
+) -> dict[str, np.ndarray]:
+    """Every loss not yet skipped, on one chunk, two at a time: adds to the totals; returns the per-row
+    values when ``keep_rows``. A loss whose inputs leave its domain is skipped from then on, with the row."""
+    live = tally.live()
+    specs = {plan.name: losses.get(plan.name) for plan in live}
+    inputs = {p.name: (chunk.true(p.true_form), chunk.pred(p.pred_form)) for p in live}  # converted once
+
+    def one(plan: Plan):
+        spec, (t_in, p_in) = specs[plan.name], inputs[plan.name]
+        try:
+            if keep_rows:
+                return spec.per_sample(t_in, p_in, **kw[plan.name]), None
+            return spec.total(t_in, p_in, **kw[plan.name]), None
+        except losses.LossInputError as error:
+            return None, error
+
+    values: dict[str, np.ndarray] = {}
+    for plan, (out, exc) in zip(live, pool.map(one, live), strict=True):
+        name = plan.name
+        if exc is not None:
+            tally.skipped[name] = _skip_reason(exc, specs[name], file_rows, chunk.det)
+        elif keep_rows:
+            values[name] = out
+            tally.sums[name] += float(np.add.reduce(out))
+            tally.counts[name] += len(out)
+        else:
+            tally.sums[name] += out[0]
+            tally.counts[name] += out[1]
+    return values
+
+
+def _check_scored(tally: _Tally, fmt: CsvFormat, drop_missing: bool) -> None:
+    """After the last chunk: an empty file, rows with missing values (unless dropped), or nothing left."""
+    if tally.rows_read == 0:
+        raise ScoringError("header_only" if fmt.header else "empty", "The file has no data rows.")
+    missing, rows_read = tally.missing, tally.rows_read
+    if missing and not drop_missing:
+        row, col = tally.first_missing or (0, "")
+        raise ScoringError(
+            "missing",
+            f"{missing} row{'s' if missing != 1 else ''} of {rows_read} ha{'ve' if missing != 1 else 's'} a "
+            f"missing (empty or NaN) value, the first at row {row}, column {col!r}. Drop those rows to score "
+            "the rest.",
+            row=row,
+            column=col,
+            count=missing,
+        )
+    if tally.rows_scored == 0:
+        raise ScoringError("missing", f"All {rows_read} rows have a missing value; nothing to score.",
+                           count=missing)  # fmt: skip
+
+
+def _notes(tally: _Tally, fix_rows: str | None) -> list[str]:
+    """What the person should know about how the numbers were made: rows dropped or fixed, conversions."""
+    text_notes = []
+    fixes = tally.fixes
+    if tally.missing:
+        text_notes.append(
+            f"Dropped {tally.missing} row(s) with missing values (the first at row {tally.first_missing[0]})."
+        )
+    if fixes.get("rounded"):
+        text_notes.append(
+            f"{fixes['rounded']} row(s) of class probabilities summed to within {ROW_SUM_ROUNDING_TOL:g} "
+            "of 1 (rounding in the CSV) and were divided by their sum."
+        )
+    if fixes.get("normalised"):
+        text_notes.append(f"Normalised {fixes['normalised']} row(s) of class probabilities to sum to 1.")
+    if fix_rows == "softmax":
+        text_notes.append("Class columns read as logits (softmax turns them into probabilities).")
+    by_note: dict[str, list[str]] = {}
+    for plan in tally.live():
+        if plan.note:
+            by_note.setdefault(plan.note, []).append(plan.name)
+    for note, names in by_note.items():
+        text_notes.append(f"{', '.join(names)} {'is' if len(names) == 1 else 'are'} computed {note}.")
+    return text_notes
+
+
 def score(
     source: Source,
     fmt: CsvFormat,
@@ -373,162 +592,44 @@ def score(
 
     ``per_row`` keeps a per-row frame (the row number, the id and input columns, one column per loss) in the
     result; ``per_row_out`` streams the same rows as a formula-safe CSV. Rows with a missing value raise a
-    ``missing`` error that counts them, unless ``drop_missing``.
+    ``missing`` error that counts them, unless ``drop_missing``. ``progress`` gets the fraction of the file
+    read after each chunk that was scored.
     """
-    if fix_rows not in (None, "", "none", *FIXES):
-        raise ScoringError("loss", f"Unknown fix for rows {fix_rows!r}; choose normalise or softmax.")
-    fix_rows = fix_rows if fix_rows in FIXES else None
-    todo = plans(det, fix_rows, loss_names)
-    if not todo:
-        raise ScoringError("loss", f"No loss applies to a {det.task} file with {det.pred_kind} predictions.")
-    kw = resolve_params([p.name for p in todo], params)
+    fix_rows, todo, kw = _setup(det, fix_rows, loss_names, params)
     kind = effective_pred_kind(det, fix_rows)
-    specs = {p.name: losses.get(p.name) for p in todo}
-    sums = {p.name: 0.0 for p in todo}
-    counts = {p.name: 0 for p in todo}
-    skipped: dict[str, str] = {}
-    notes: dict[str, int] = {}
-    usecols = det.columns
-    rows_read = rows_scored = 0
-    missing = 0
-    first_missing: tuple[int, str] | None = None
-    kept: list[pd.DataFrame] = []
-    kept_t: list[np.ndarray] = []
-    kept_p: list[np.ndarray] = []
-    writer = None
-
+    tally = _Tally.start(todo)
+    sink = _RowSink(per_row, per_row_out)
     # Losses are independent and numpy releases the GIL: two at a time use the core the parser leaves idle.
-    # (If scoring raises, the idle workers exit when the executor is collected.)
-    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="lossx-score")
-    for first, frame, frac in iter_chunks(source, fmt, usecols=usecols, chunksize=chunksize):
-        n = len(frame)
-        rows_read += n
-        file_rows = np.arange(first, first + n)
-        if det.true_kind == "labels":
-            t = _labels(frame[det.y_true[0]], det, first)
-        else:
-            t = _matrix(frame, det.y_true, first)
-        p = _matrix(frame, det.y_pred, first)
-        nan_t = np.isnan(t) if t.ndim == 1 else np.isnan(t).any(axis=1)
-        nan_p = np.isnan(p) if p.ndim == 1 else np.isnan(p).any(axis=1)
-        holes = nan_t | nan_p
-        if holes.any():
-            n_holes = int(holes.sum())
-            missing += n_holes
-            if first_missing is None:
-                i = int(np.flatnonzero(holes)[0])
-                if nan_t[i]:
-                    tcols = det.y_true
-                    j = 0 if t.ndim == 1 else int(np.flatnonzero(np.isnan(t[i]))[0])
-                    col = tcols[j]
-                else:
-                    j = 0 if p.ndim == 1 else int(np.flatnonzero(np.isnan(p[i]))[0])
-                    col = det.y_pred[j]
-                first_missing = (int(file_rows[i]), col)
-            if not drop_missing:
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="lossx-score") as pool:
+        for first, frame, frac in iter_chunks(source, fmt, usecols=det.columns, chunksize=chunksize):
+            tally.rows_read += len(frame)
+            file_rows = np.arange(first, first + len(frame))
+            t, p = _arrays(frame, det, first)
+            holes = _count_missing(tally, det, t, p, file_rows)
+            if tally.missing and not drop_missing:
                 continue  # keep counting; the error comes at the end with the total
-            keep = ~holes
-            t, p, file_rows, frame = t[keep], p[keep], file_rows[keep], frame[keep]
-        if missing and not drop_missing:
-            continue
-        if len(t) == 0:
-            continue
-        _nonfinite_check(t, det.y_true, file_rows)
-        _nonfinite_check(p, det.y_pred, file_rows)
-        p = _check_pred(p, det, det.pred_kind if not fix_rows else kind, fix_rows, file_rows, notes)
-        chunk = _Chunk(det, t, p, fix_rows)
-        rows_scored += len(t)
-        values: dict[str, np.ndarray] = {}
-        live = [plan for plan in todo if plan.name not in skipped]
-        inputs = {
-            p.name: (chunk.true(p.true_form), chunk.pred(p.pred_form)) for p in live
-        }  # cached here, once
-        keep_rows = per_row or per_row_out is not None
-
-        def one(plan: Plan, inputs=inputs, keep_rows=keep_rows):
-            spec, (t_in, p_in) = specs[plan.name], inputs[plan.name]
-            try:
-                if keep_rows:
-                    return spec.per_sample(t_in, p_in, **kw[plan.name]), None
-                return spec.total(t_in, p_in, **kw[plan.name]), None
-            except losses.LossInputError as error:
-                return None, error
-
-        for plan, (out, exc) in zip(live, pool.map(one, live), strict=True):
-            name = plan.name
-            if exc is not None:
-                skipped[name] = _skip_reason(exc, specs[name], file_rows, det)
-            elif keep_rows:
-                values[name] = out
-                sums[name] += float(np.add.reduce(out))
-                counts[name] += len(out)
-            else:
-                sums[name] += out[0]
-                counts[name] += out[1]
-        if per_row or per_row_out is not None:
-            out = _per_row_frame(
-                frame, file_rows, det, values, [p.name for p in todo if p.name not in skipped]
-            )
-            if per_row:
-                kept.append(out)
-                kept_t.append(t)
-                kept_p.append(p)
-            if per_row_out is not None:
-                if writer is None:
-                    writer = csv.writer(per_row_out, lineterminator="\n")
-                    writer.writerow([safe_cell(c) for c in out.columns])
-                write_rows(writer, out)
-        if progress is not None:
-            progress(frac)
-
-    if rows_read == 0:
-        raise ScoringError("header_only" if fmt.header else "empty", "The file has no data rows.")
-    if missing and not drop_missing:
-        row, col = first_missing or (0, "")
-        raise ScoringError(
-            "missing",
-            f"{missing} row{'s' if missing != 1 else ''} of {rows_read} ha{'ve' if missing != 1 else 's'} a "
-            f"missing (empty or NaN) value, the first at row {row}, column {col!r}. Drop those rows to score "
-            "the rest.",
-            row=row,
-            column=col,
-            count=missing,
-        )
-    if rows_scored == 0:
-        raise ScoringError("missing", f"All {rows_read} rows have a missing value; nothing to score.",
-                           count=missing)  # fmt: skip
-    text_notes = []
-    if missing:
-        text_notes.append(
-            f"Dropped {missing} row(s) with missing values (the first at row {first_missing[0]})."
-        )
-    if notes.get("rounded"):
-        text_notes.append(
-            f"{notes['rounded']} row(s) of class probabilities summed to within {ROW_SUM_TOL:g} of 1 "
-            "(rounding in the CSV) and were divided by their sum."
-        )
-    if notes.get("normalised"):
-        text_notes.append(f"Normalised {notes['normalised']} row(s) of class probabilities to sum to 1.")
-    if fix_rows == "softmax":
-        text_notes.append("Class columns read as logits (softmax turns them into probabilities).")
-    by_note: dict[str, list[str]] = {}
-    for plan in todo:
-        if plan.note and plan.name not in skipped:
-            by_note.setdefault(plan.note, []).append(plan.name)
-    for note, names in by_note.items():
-        text_notes.append(f"{', '.join(names)} {'is' if len(names) == 1 else 'are'} computed {note}.")
-    pool.shutdown(wait=True)
-    totals = {n: (sums[n], counts[n]) for n in sums if n not in skipped}
-    per = None
-    if per_row:
-        per = pd.concat(kept, ignore_index=True) if kept else None
-        if per is not None:
-            per = per.drop(columns=[c for c in skipped if c in per.columns])
-    result = Result(det, fmt, {n: kw[n] for n in totals}, totals, skipped, rows_read, rows_scored, missing,
-                    text_notes, [p for p in todo if p.name not in skipped], per)  # fmt: skip
-    if per_row and kept_t:
-        result.y_true = np.concatenate(kept_t)
-        result.y_pred = np.concatenate(kept_p)
+            if holes.any():
+                keep = ~holes
+                t, p, file_rows, frame = t[keep], p[keep], file_rows[keep], frame[keep]
+            if len(t) == 0:
+                continue
+            _nonfinite_check(t, det.y_true, file_rows)
+            _nonfinite_check(p, det.y_pred, file_rows)
+            p = _check_pred(p, det, kind, fix_rows, file_rows, tally.fixes)
+            tally.rows_scored += len(t)
+            values = _score_chunk(pool, tally, _Chunk(det, t, p), kw, file_rows, sink.wanted)
+            if sink.wanted:
+                sink.add(_per_row_frame(frame, file_rows, det, values, [q.name for q in tally.live()]), t, p)
+            if progress is not None:
+                progress(frac)
+    _check_scored(tally, fmt, drop_missing)
+    totals = {n: (tally.sums[n], tally.counts[n]) for n in tally.sums if n not in tally.skipped}
+    result = Result(det, fmt, {n: kw[n] for n in totals}, totals, tally.skipped, tally.rows_read,
+                    tally.rows_scored, tally.missing, _notes(tally, fix_rows), tally.live(),
+                    sink.frame(tally.skipped) if per_row else None)  # fmt: skip
+    if per_row and sink.t:
+        result.y_true = np.concatenate(sink.t)
+        result.y_pred = np.concatenate(sink.p)
     return result
 
 

@@ -20,7 +20,10 @@ from scoring.errors import ScoringError
 from scoring.reader import CsvFormat, numeric
 
 TASKS = ("regression", "binary", "multiclass")
-ROW_SUM_TOL = 1e-3  # rows of class probabilities within this of 1 count as summing to 1 (CSV rounding)
+#: Rows of class probabilities that sum to within this of 1 are rounding in the CSV: they count as summing to
+#: 1 (the scorer divides them by their sum, with a note); farther off is an error that offers a fix. Looser
+#: than the core's losses.ROW_SUM_TOL, which such rows would fail as they are.
+ROW_SUM_ROUNDING_TOL = 1e-3
 
 _ID_NAMES = {"id", "index", "row", "row_id", "rowid", "idx", "unnamed: 0", "key", "sample", "sample_id", "#"}
 _TRUE_NAMES = [
@@ -633,7 +636,7 @@ def _multiclass(y_true, y_pred, profiles, id_col, pred_kind, reasons, ignored) -
     if kind == "probabilities":
         sums = fin.sum(axis=1) if fin.size else np.ones(1)
         worst = int(np.argmax(np.abs(sums - 1))) if sums.size else 0
-        row_ok = bool(np.all(np.abs(sums - 1) <= ROW_SUM_TOL))
+        row_ok = bool(np.all(np.abs(sums - 1) <= ROW_SUM_ROUNDING_TOL))
         if not pred_kind:
             reasons.append(
                 "Predictions: class probabilities (all within [0, 1]"

@@ -141,7 +141,7 @@ def test_parameters_are_checked():
 
 # -- which losses a file gets, and in what form -------------------------------------------------------
 # Copied from the plans of the code that named the losses (before the rule moved to LossSpec.same_as), for
-# every task x prediction kind x true kind x row fix: the rule on the specs' kinds must give these exactly.
+# every task x prediction kind x true kind x row fix: the rule on the specs' kinds gives these exactly.
 _LOG_ODDS = "on the log-odds log(p / (1 - p)) of the probabilities"
 _SOFTMAX = "on the softmax of the logits"
 REGRESSION = (
@@ -299,6 +299,75 @@ def test_every_detection_is_listed():
         for fix in (None, "normalise", "softmax")
     }
     assert set(EXPECTED_PLANS) == combos
+
+
+def test_every_registered_loss_is_scored_on_some_file():
+    planned = {p[0] for rows in EXPECTED_PLANS.values() for p in rows}
+    assert planned == set(losses.names())
+
+
+# -- a loss registered in the core alone is scored: no name of a loss in scoring/ ---------------------------
+_PROPS = losses.Properties(convex=True, symmetric=True, robust=False, smooth=True)
+
+
+def _throwaway(name: str, category: str, y_true: str, y_pred: str, value, derivative) -> losses.LossSpec:
+    return losses.LossSpec(
+        name=name, title=f"Throw-away {name}", category=category, formula=r"\ell = 0", y_true=y_true,
+        y_pred=y_pred, value=value, derivative=derivative, properties=_PROPS, summary="A test loss.",
+        good="tests", bad="nothing else",
+    )  # fmt: skip
+
+
+QUARTIC = _throwaway("zz_quartic", "regression", "values", "values", lambda t, p: (p - t) ** 4,
+                     lambda t, p: 4 * (p - t) ** 3)  # fmt: skip
+BRIER = _throwaway("zz_brier", "binary", "labels01", "probabilities", lambda t, p: (p - t) ** 2,
+                   lambda t, p: 2 * (p - t))  # fmt: skip
+
+
+def test_a_new_regression_loss_is_planned_and_scored_like_the_core(monkeypatch):
+    monkeypatch.setitem(losses._REGISTRY, QUARTIC.name, QUARTIC)
+    data = b"y_true,y_pred\n1,1.5\n2,1.0\n3,3.25\n-4,0\n"
+    fmt, det = scoring.inspect(data)
+    assert scoring.Plan("zz_quartic", "values", "values") in scoring.plans(det)
+    result = scoring.score(data, fmt, det, chunksize=3, per_row=True)
+    t, p = [1, 2, 3, -4], [1.5, 1.0, 3.25, 0]
+    want = QUARTIC.cost(t, p)
+    assert math.isclose(result.costs["zz_quartic"], want, rel_tol=1e-12) and want > 64
+    assert result.per_row["zz_quartic"].tolist() == QUARTIC.per_sample(t, p).tolist()
+
+
+def test_a_new_binary_loss_on_probabilities_is_scored_on_probabilities_and_on_logits(monkeypatch):
+    monkeypatch.setitem(losses._REGISTRY, BRIER.name, BRIER)
+    t = np.array([0.0, 1.0, 1.0, 0.0])
+    p = np.array([0.1, 0.8, 0.4, 0.5])
+    data = _csv(["y_true", "y_prob"], zip(t.astype(int), p))
+    fmt, det = scoring.inspect(data)
+    assert scoring.Plan("zz_brier", "labels01", "probabilities") in scoring.plans(det)
+    assert math.isclose(scoring.score(data, fmt, det).costs["zz_brier"], BRIER.cost(t, p), rel_tol=1e-12)
+
+    s = np.array([-2.0, 3.0, 0.5, 40.0])
+    data = _csv(["y_true", "logit"], zip(t.astype(int), s))
+    fmt, det = scoring.inspect(data)
+    assert det.pred_kind == "logits"
+    note = "on the sigmoid σ(x) of the logits"
+    assert scoring.Plan("zz_brier", "labels01", "sigmoid", note) in scoring.plans(det)
+    result = scoring.score(data, fmt, det, chunksize=2)
+    assert math.isclose(result.costs["zz_brier"], BRIER.cost(t, losses.sigmoid(s)), rel_tol=1e-12)
+    assert "zz_brier is computed on the sigmoid σ(x) of the logits." in result.notes
+    assert "binary_cross_entropy" not in result.costs  # BCE's twin, sigmoid CE, takes the logits as they are
+
+
+def test_a_new_multiclass_loss_on_logits_is_scored_on_the_log_of_probabilities(monkeypatch):
+    spec = _throwaway("zz_logit_norm", "multiclass", "class_labels", "class_logits",
+                      lambda t, z: (z * z).sum(axis=1), lambda t, z: 2 * z)  # fmt: skip
+    monkeypatch.setitem(losses._REGISTRY, spec.name, spec)
+    data = b"label,prob_a,prob_b\na,0.25,0.75\nb,0.5,0.5\nb,1,0\n"
+    fmt, det = scoring.inspect(data)
+    note = "on the log of the probabilities"
+    assert scoring.Plan("zz_logit_norm", "class_labels", "log_probs", note) in scoring.plans(det)
+    q = np.array([[0.25, 0.75], [0.5, 0.5], [1.0, losses.EPS]])  # a probability of 0 is clipped to EPS
+    want = spec.cost([0, 1, 1], np.log(q))
+    assert math.isclose(scoring.score(data, fmt, det).costs["zz_logit_norm"], want, rel_tol=1e-12)
 
 
 def test_safe_cells():
