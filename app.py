@@ -4,9 +4,13 @@
 fresh server's first request is a deep link.)
 """
 
+from pathlib import Path
+
 import streamlit as st
 
-st.set_page_config(page_title="Loss Explorer", page_icon=":material/query_stats:", layout="wide")
+# the icon is a file served by this server: a Material icon name would be fetched from a font host
+ICON = str(Path(__file__).parent / "assets" / "icon.png")
+st.set_page_config(page_title="Loss Explorer", page_icon=ICON, layout="wide")
 
 #: Sidebar sections and their pages, in order. The first page is the default (served at "/").
 PAGES = {
