@@ -1,5 +1,5 @@
-"""drag_points in a real browser: headless Debian Chromium against a tiny demo app
-(light theme here; the dark theme has its own module and server)."""
+"""drag_points in a real browser: headless Debian Chromium against the demo app (demo_app.py)
+(light theme here; the dark theme has its own module and server). Screenshots: bench/shots.py."""
 
 from __future__ import annotations
 
@@ -8,27 +8,23 @@ import re
 
 import pytest
 
-from tests.browser import IDLE
+from tests.browser import IDLE, screenshot
+from tests.components.conftest import open_demo
 
 pytestmark = pytest.mark.e2e
 
-# Fixtures `chromium`, `server` (one per module) and `shots_dir` come from conftest.py.
+# Fixtures `browser` and `demo_url` (one server per module) come from conftest.py.
 ISO = '[data-testid="stBidiComponentIsolated"]'
 
 
 @pytest.fixture
-def page(chromium, server):
+def page(browser, demo_url):
     from playwright.sync_api import expect
 
-    context = chromium.new_context(viewport={"width": 1280, "height": 720}, color_scheme="light")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(server.url)
-    page.wait_for_selector(IDLE)
+    page, errors = open_demo(browser, demo_url, color_scheme="light")
     expect(page.locator('[role="slider"]')).to_have_count(10, timeout=15_000)
     yield page
-    context.close()
+    page.context.close()
     assert not errors, errors
 
 
@@ -214,31 +210,18 @@ def test_python_side_change_of_handle_count(page):
     assert wait_for_output_change(page, "reg", six)[5] == -1.0
 
 
-def test_screenshots_light(page, shots_dir):
-    slider(page, "prediction 3").focus()
-    page.keyboard.press("ArrowUp")
-    page.wait_for_timeout(300)
-    page.wait_for_selector(IDLE)
-    page.screenshot(path=str(shots_dir / "drag_points_light_top.png"))
-    page.locator(".st-key-line").screenshot(path=str(shots_dir / "drag_points_light_line.png"))
-    slider(page, "logit cat").focus()
-    page.locator(".st-key-logits").screenshot(path=str(shots_dir / "drag_points_light_bars.png"))
-
-
-def test_screenshot_app_dark_palette(chromium, server, shots_dir):
+def test_screenshot_app_dark_palette(browser, demo_url):
     """The app's config defines [theme.dark]; a dark-scheme browser gets it."""
     from playwright.sync_api import expect
 
-    context = chromium.new_context(viewport={"width": 1280, "height": 720}, color_scheme="dark")
+    page, errors = open_demo(browser, demo_url, color_scheme="dark")
     try:
-        page = context.new_page()
-        page.goto(server.url)
-        page.wait_for_selector(IDLE)
         handle = slider(page, "prediction 2", key="reg")
         expect(handle).to_have_attribute("aria-valuenow", "2.00", timeout=15_000)
         fill = handle.evaluate("el => getComputedStyle(el.getRootNode().querySelector('.dp-target')).fill")
         assert fill == "rgb(17, 20, 24)"  # the app's dark backgroundColor #111418
         handle.focus()
-        page.screenshot(path=str(shots_dir / "drag_points_appdark_top.png"))
+        screenshot(page, "drag_points_appdark_top")
     finally:
-        context.close()
+        page.context.close()
+    assert not errors, errors

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import IDLE
+from tests.browser import IDLE, screenshot, shots_dir
+from tests.components.conftest import open_demo
 
 pytestmark = pytest.mark.e2e
 
-# Read by the `server` fixture in conftest.py.
+# Read by the `demo_url` fixture in conftest.py.
 STREAMLIT_ARGS = ["--theme.base", "dark"]
 APP_CONFIG = False
 
@@ -33,16 +34,11 @@ LUMINANCE_JS = """(el) => {
 }"""
 
 
-def test_dark_theme_colours_and_screenshot(chromium, server, shots_dir):
+def test_dark_theme_colours_and_screenshot(browser, demo_url):
     from playwright.sync_api import expect
 
-    context = chromium.new_context(viewport={"width": 1280, "height": 720})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    page, errors = open_demo(browser, demo_url)
     try:
-        page.goto(server.url)
-        page.wait_for_selector(IDLE)
         handle = page.locator('.st-key-reg [role="slider"][aria-label="prediction 2"]')
         expect(handle).to_have_attribute("aria-valuenow", "2.00", timeout=15_000)
         lum = handle.evaluate(LUMINANCE_JS)
@@ -52,8 +48,8 @@ def test_dark_theme_colours_and_screenshot(chromium, server, shots_dir):
         page.keyboard.press("ArrowUp")
         page.wait_for_timeout(300)
         page.wait_for_selector(IDLE)
-        page.screenshot(path=str(shots_dir / "drag_points_dark_top.png"))
-        page.locator(".st-key-logits").screenshot(path=str(shots_dir / "drag_points_dark_bars.png"))
+        screenshot(page, "drag_points_dark_top")
+        page.locator(".st-key-logits").screenshot(path=str(shots_dir() / "drag_points_dark_bars.png"))
     finally:
-        context.close()
+        page.context.close()
     assert not errors, errors

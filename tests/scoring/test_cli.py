@@ -1,4 +1,8 @@
-"""``python -m scoring`` as a subprocess: exit 0 and the numbers on good files, 2 and a message on bad."""
+"""The command line: exit 0 and the numbers on good files, 2 and a message on bad.
+
+``scoring.cli.main(argv)`` runs in this process (its stdout and stderr captured); one smoke test runs
+``python -m scoring`` as a subprocess, for the module entry point and its exit code.
+"""
 
 from __future__ import annotations
 
@@ -7,37 +11,68 @@ import json
 import math
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 import scoring
+from scoring.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 FIX = Path(__file__).parent / "fixtures"
 EXAMPLES = sorted((ROOT / "examples").glob("*.csv"))
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "scoring", *map(str, args)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+@dataclass
+class Run:
+    """What a shell sees of a run: the same three fields as subprocess.CompletedProcess."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def cli(capsys):
+    """``cli(*args) -> Run``: ``python -m scoring *args`` in-process. argparse's usage errors and --help
+    end in SystemExit, whose code is the exit status; any other exception fails the test (a traceback)."""
+
+    def run(*args: str | Path) -> Run:
+        capsys.readouterr()  # only this run's output
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        out, err = capsys.readouterr()
+        return Run(code, out, err)
+
+    return run
+
+
+def test_python_dash_m_scoring_as_a_subprocess():
+    """The entry point a shell uses: scoring/__main__.py passes main()'s exit code to the process."""
+
+    def shell(*args: str | Path) -> subprocess.CompletedProcess:
+        cmd = [sys.executable, "-m", "scoring", *map(str, args)]
+        return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+    good = shell(FIX / "binary_strings.csv", "--format", "json")
+    assert good.returncode == 0, good.stderr
+    assert json.loads(good.stdout)["task"] == "binary"
+    bad = shell(FIX / "empty.csv")
+    assert bad.returncode == 2 and bad.stderr.startswith("error: ") and "empty" in bad.stderr
+    assert "Traceback" not in bad.stderr and bad.stdout == ""
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
-def test_examples_score(path):
-    proc = cli(path)
-    if path.name.startswith("messy"):
-        proc = cli(path, "--drop-missing")
+def test_examples_score(cli, path):
+    proc = cli(path, *(["--drop-missing"] if path.name.startswith("messy") else []))
     assert proc.returncode == 0, proc.stderr
     assert "Detected:" in proc.stdout and "Traceback" not in proc.stderr
 
 
-def test_json_matches_the_library():
+def test_json_matches_the_library(cli):
     path = FIX / "binary_strings.csv"
     proc = cli(path, "--format", "json")
     assert proc.returncode == 0, proc.stderr
@@ -49,7 +84,7 @@ def test_json_matches_the_library():
         assert math.isclose(summary["losses"][name]["cost"], cost, rel_tol=1e-15)
 
 
-def test_overrides_losses_params_and_csv_output():
+def test_overrides_losses_params_and_csv_output(cli):
     proc = cli(
         FIX / "regression_header.csv", "--loss", "huber", "mse", "--param", "delta=0.1", "--format", "csv"
     )
@@ -61,14 +96,14 @@ def test_overrides_losses_params_and_csv_output():
     assert float(rows[0]["cost"]) == want.costs["huber"]
 
 
-def test_forced_task_and_columns():
+def test_forced_task_and_columns(cli):
     proc = cli(FIX / "binary_01_probabilities.csv", "--task", "regression", "--y-true", "y_true",
                "--y-pred", "y_prob", "--quiet")  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[0].startswith("loss") and "mse" in proc.stdout
 
 
-def test_per_row_report(tmp_path):
+def test_per_row_report(cli, tmp_path):
     out = tmp_path / "rows.csv"
     proc = cli(FIX / "extra_columns.csv", "--per-row", out, "--loss", "mae")
     assert proc.returncode == 0, proc.stderr
@@ -77,7 +112,7 @@ def test_per_row_report(tmp_path):
     assert rows[0]["row"] == "1" and float(rows[0]["mae"]) >= 0
 
 
-def test_drop_missing_and_fix_rows():
+def test_drop_missing_and_fix_rows(cli):
     assert cli(FIX / "missing.csv", "--drop-missing").returncode == 0
     assert cli(FIX / "row_sum.csv", "--fix-rows", "normalise").returncode == 0
     assert cli(FIX / "row_sum.csv", "--fix-rows", "softmax").returncode == 0
@@ -98,7 +133,7 @@ BAD = {
 
 
 @pytest.mark.parametrize("name", sorted(BAD))
-def test_bad_input_exits_2_with_a_message(name):
+def test_bad_input_exits_2_with_a_message(cli, name):
     proc = cli(FIX / name)
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: ") and BAD[name] in proc.stderr
@@ -115,12 +150,12 @@ def test_bad_input_exits_2_with_a_message(name):
         (["--y-true", "missing_col"], "no column 'missing_col'"),
     ],
 )
-def test_bad_choices_exit_2(args, needle):
+def test_bad_choices_exit_2(cli, args, needle):
     proc = cli(FIX / "regression_header.csv", *args)
     assert proc.returncode == 2 and needle in proc.stderr, proc.stderr
 
 
-def test_missing_file_and_usage_errors_exit_2(tmp_path):
+def test_missing_file_and_usage_errors_exit_2(cli, tmp_path):
     proc = cli(tmp_path / "nope.csv")
     assert proc.returncode == 2 and "Could not" in proc.stderr
     assert cli().returncode == 2  # argparse: the file is required
