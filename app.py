@@ -8,6 +8,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui import kit
+
 # the icon is a file served by this server: a Material icon name would be fetched from a font host
 ICON = str(Path(__file__).parent / "assets" / "icon.png")
 st.set_page_config(page_title="Loss Explorer", page_icon=ICON, layout="wide")
@@ -32,4 +34,6 @@ PAGES = {
     ],
 }
 
-st.navigation(PAGES).run()
+page = st.navigation(PAGES)
+kit.text_size_control()  # on every page, so it comes before the page runs
+page.run()

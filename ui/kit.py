@@ -201,6 +201,19 @@ class Page:
                 metric(titles[n], v, deltas.get(n), (helps or {}).get(n))
 
 
+#: Text sizes a viewer can choose (the whole page scales: Streamlit sizes its text in rem).
+TEXT_SIZES = {"Normal": 100, "Large": 125, "Larger": 150}
+
+
+def text_size_control() -> None:
+    """A "Text size" choice in the sidebar, on every page (the theme is in the app's menu, top right)."""
+    with st.sidebar:
+        size = st.segmented_control("Text size", list(TEXT_SIZES), default="Normal", key="app_text",
+                                    bind="query-params") or "Normal"  # fmt: skip
+    if TEXT_SIZES[size] != 100:
+        st.html(f"<style>html {{ font-size: {TEXT_SIZES[size]}%; }}</style>")
+
+
 def metric(title: str, value: float | str, delta: float | None = None, help: str | None = None) -> None:
     """One metric: the shared number format, its change (lower is better for a loss), sized to its text."""
     if isinstance(value, str):
