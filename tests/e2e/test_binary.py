@@ -77,7 +77,7 @@ def test_dragging_a_score_updates_bce_and_hinge_to_the_cores_values(page, app_ur
     wait_for_metric(page, "hinge", want["hinge"])
     for label, value in want.items():
         assert metric(page, label) == value, label
-    assert "s=" in page.url  # the dragged scene is in the link
+    assert "bin_scores=" in page.url  # the dragged scene is in the link
     assert_no_exception(page)
 
 
@@ -104,6 +104,6 @@ def test_screenshots_light_and_dark(page, dark_page, app_url):
         screenshot(pg, name + "_full", full=True)
         assert_no_exception(pg)
     # the label-convention view with the core's refusal
-    open_binary(page, app_url, "?labels=-1/%2B1")
+    open_binary(page, app_url, "?bin_labels=-1/%2B1")
     assert page.get_by_text("LabelError").count() >= 1
     assert_no_exception(page)

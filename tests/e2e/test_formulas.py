@@ -23,12 +23,12 @@ def test_every_formula_renders(page, app_url):
 
 def test_category_filter_is_bound_to_the_url(page, app_url):
     """A shared link restores the filter (the URL holds the option's label, as Streamlit binds it)."""
-    open_app(page, f"{app_url}/catalogue?category=Binary")
+    open_app(page, f"{app_url}/catalogue?cat_category=Binary")
     assert_no_exception(page)
     assert page.locator('[class*="st-key-loss-"]').count() == len(losses.names(category="binary"))
     assert page.locator(".katex-error").count() == 0
     screenshot(page, "catalogue_binary")
-    page.locator(".st-key-category").get_by_role("radio", name="Multiclass").click()
-    page.wait_for_url("**/catalogue?category=Multiclass")
+    page.locator(".st-key-cat_category").get_by_role("radio", name="Multiclass").click()
+    page.wait_for_url("**/catalogue?cat_category=Multiclass")
     wait_idle(page)
     assert page.locator('[class*="st-key-loss-"]').count() == len(losses.names(category="multiclass"))

@@ -44,12 +44,12 @@ def test_arrow_up_on_a_bar_updates_the_cross_entropy(page, app_url):
     y = np.eye(4)[[DOG]]
     assert metric(page, "CE (one-hot)") == fmt(losses.get("categorical_cross_entropy").cost(y, q))
     assert metric(page, "sparse CE") == want
-    assert "z=" in page.url
+    assert "mc_logits=" in page.url
     assert_no_exception(page)
 
 
 def test_dragging_a_bar_with_the_mouse(page, app_url):
-    open_multiclass(page, app_url, "?T=2")
+    open_multiclass(page, app_url, "?mc_T=2")
     bar = page.locator(f'{BARS}[aria-label="logit cat"]')
     bar.scroll_into_view_if_needed()
     box = bar.bounding_box()
