@@ -14,15 +14,16 @@ from dataclasses import dataclass
 import numpy as np
 
 import losses
-from losses.binary import sigmoid
+from losses import sigmoid
 from scenes.text import quote
 from scenes.url import check_choice, check_float, check_int  # noqa: F401  (one set of URL checks)
 
 N_MIN, N_MAX, N_DEFAULT = 4, 16, 8
 SEED_MAX = 999
 S_RANGE = (-6.0, 6.0)  # scores a user can drag to (and a URL may carry)
-P_RANGE = (0.0, 1.0)  # the probability axis
 P_CLIP = 0.0025  # σ(±6) ≈ 0.0025 / 0.9975: probabilities are kept inside the score range
+#: The probability axis: a handle stops where the scores do, so it never shows a p the losses do not use.
+P_RANGE = (P_CLIP, 1.0 - P_CLIP)
 DECIMALS = 2  # scores are kept to this many decimals, so a URL holds them exactly
 CLASS_NAMES = ("no rain", "rain")  # label 0, label 1
 CONVENTIONS = ("0/1", "-1/+1")  # the labels' convention (URL values and labels of the control)
@@ -89,13 +90,8 @@ def margins(labels: np.ndarray, scores: np.ndarray) -> np.ndarray:
 
 
 def logit(p) -> np.ndarray:
-    """The score whose sigmoid is p (log-odds), for probabilities dragged on the probability axis.
-
-    Not a loss: the inverse of ``losses.binary.sigmoid``, used only to turn a dragged p back into a score.
-    p is kept inside [P_CLIP, 1 - P_CLIP], so the score stays in S_RANGE.
-    """
-    q = np.clip(np.asarray(p, dtype=float), P_CLIP, 1.0 - P_CLIP)
-    return np.log(q) - np.log1p(-q)
+    """The score of a probability dragged on the probability axis, kept inside the score range."""
+    return losses.logit(p, clip=P_CLIP)
 
 
 # ---- URL form --------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 import losses
-from losses.multiclass import softmax
+from losses import softmax
 from scenes.text import quote
 from scenes.url import check_choice, check_float, check_int  # noqa: F401  (one set of URL checks)
 
@@ -65,15 +65,14 @@ def normalise(p) -> tuple[np.ndarray | None, str]:
     if total <= 0:
         return None, "P needs at least one positive entry."
     if abs(total - 1.0) > 1e-9:
-        return a / total, f"P summed to {total:.4g}; it is divided by that sum so that it is a distribution."
+        why = f"P summed to {total:.4g}; it is divided by that sum so that it is a distribution."
+        return losses.normalise_rows(a[None, :])[0], why
     return a, ""
 
 
 def one_hot(true: int, k: int) -> np.ndarray:
     """The one-hot target row for class ``true`` (shape (1, k))."""
-    y = np.zeros((1, k))
-    y[0, true] = 1.0
-    return y
+    return losses.one_hot(np.array([true]), k)
 
 
 def default_batch(k: int, seed: int = 0, rows: int = BATCH_ROWS) -> tuple[np.ndarray, np.ndarray]:

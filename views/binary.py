@@ -18,7 +18,6 @@ from charts import classification as charts
 from charts.style import color_of
 from charts.style import format_metric as _fmt
 from components.drag_points import drag_points, reset_drag_points
-from losses.binary import sigmoid
 from scenes import binary as sc
 from ui import kit
 
@@ -112,7 +111,7 @@ def explorer() -> None:
               "x_label": "sample", "x_ticks": ticks}  # fmt: skip
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        shown_y = [round(float(v), 4) for v in sigmoid(np.array(base))] if as_prob else base
+        shown_y = [round(float(v), 4) for v in losses.sigmoid(np.array(base))] if as_prob else base
         handles = [{"x": i + 1, "y": v, "label": nm, "color": c}
                    for i, (v, nm, c) in enumerate(zip(shown_y, names, colors, strict=True))]  # fmt: skip
         if as_prob:
@@ -181,7 +180,7 @@ def explorer() -> None:
     )
 
     st.subheader("Cross-entropy against the probability and the logit")
-    p = sigmoid(s)
+    p = losses.sigmoid(s)
     bce, _ = sc.on_scores("binary_cross_entropy", y_given, s)
     sce, _ = sc.on_scores("sigmoid_cross_entropy", y_given, s)
     p_lines, s_lines, p_marks, s_marks = [], [], [], []
@@ -226,7 +225,7 @@ x0 = page.slider("x0", "A rain sample's logit s (negative: confidently wrong)", 
 grid = tuple(np.linspace(-8.0, 8.0, 321).round(4))
 ce_grad, sq_grad = gradients(grid)
 ce_at, sq_at = (float(v[0]) for v in gradients((float(x0),)))
-p0 = float(sigmoid(np.array([x0]))[0])
+p0 = float(losses.sigmoid(np.array([x0]))[0])
 c1, c2 = st.columns([3, 2], gap="medium")
 with c1:
     fig = charts.gradient_comparison(np.array(grid), ce_grad, sq_grad, at=float(x0), ce_at=ce_at,
@@ -239,7 +238,7 @@ with c2:
     st.markdown(sc.vanishing_note(float(x0), ce_at, sq_at))
 st.caption("Cross-entropy's gradient is from the core's sigmoid_cross_entropy. Squared error's is the chain "
            "rule: the core's MSE derivative with respect to p, 2(p − 1), times the sigmoid's derivative "
-           "σ(s)(1 − σ(s)) (from losses.binary.sigmoid).")  # fmt: skip
+           "σ(s)(1 − σ(s)) (from losses.sigmoid).")  # fmt: skip
 
 kit.loss_notes([*CROSS_ENTROPY, *selected])
 page.done()

@@ -19,7 +19,6 @@ from charts import classification as charts
 from charts.style import color_of
 from charts.style import format_metric as _fmt
 from components.drag_points import drag_points, reset_drag_points
-from losses.multiclass import softmax
 from scenes import multiclass as sc
 from ui import kit
 
@@ -139,9 +138,9 @@ def explorer() -> None:
         z = np.array(sc.quantize(dragged))
     state.mc_last_z = list(z)
     zt = (z / temperature)[None, :]  # the logits softmax sees
-    q = softmax(zt)
+    q = losses.softmax(zt)
     with right:
-        st.markdown(f"**Softmax probabilities q = softmax(z / T)**, T = {temperature:g}")
+        st.markdown(f"**Softmax probabilities q = losses.softmax(z / T)**, T = {temperature:g}")
         _bars({"q": q[0]}, {"q": "probability"}, "mc_probs", y_title="probability", true_class=true,
               y_range=(0.0, 1.12), height=320)  # fmt: skip
     st.caption(f"The true class, **{names[true]}**, is orange. A higher T flattens the probabilities; a "
