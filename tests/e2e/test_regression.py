@@ -134,7 +134,7 @@ def test_a_copied_link_restores_the_same_metrics(page, app_url, browser):
     expected = {label: core(name, preds, scene) for label, name in (("MSE", "mse"), ("MAE", "mae"))}
     wait_for_metric(page, "MSE", expected["MSE"])
     url = page.url
-    assert "p=" in url and "out=" in url
+    assert "reg_p=" in url and "reg_out=" in url
     other = browser.new_page(viewport={"width": 1280, "height": 720})
     try:
         open_regression(other, url.split("/regression")[0], "?" + url.split("?", 1)[1])
@@ -147,7 +147,7 @@ def test_a_copied_link_restores_the_same_metrics(page, app_url, browser):
 
 
 def test_fit_a_line_mode_shows_the_best_lines(page, app_url):
-    open_app(page, f"{app_url}/regression?mode=Fit+a+line&out=6.11:31.35")
+    open_app(page, f"{app_url}/regression?reg_mode=Fit+a+line&reg_out=6.11:31.35")
     page.locator('.st-key-reg_line [role="slider"]').first.wait_for()
     assert_no_exception(page)
     lines = page.locator(".st-key-reg_best_lines")
@@ -158,7 +158,7 @@ def test_fit_a_line_mode_shows_the_best_lines(page, app_url):
 
 
 def test_dark_theme_screenshot(dark_page, app_url):
-    open_regression(dark_page, app_url, "?out=6.11:31.35")
+    open_regression(dark_page, app_url, "?reg_out=6.11:31.35")
     screenshot(dark_page, "regression_dark", full=True)
     assert_no_exception(dark_page)
 
