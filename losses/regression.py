@@ -170,6 +170,57 @@ def poisson_grad(t: np.ndarray, p: np.ndarray) -> np.ndarray:
     return 1.0 - t / p
 
 
+# ---- Poisson deviance ------------------------------------------------------------------------------
+#: 1/(k(k-1)) for k = 17 down to 2: the series of (1 + u)·log1p(u) - u = u²·Σ (-u)^(k-2)/(k(k-1)), k ≥ 2.
+_PHI_SERIES = tuple(1.0 / (k * (k - 1)) for k in range(17, 1, -1))
+#: Below this relative error |u| the series is used; 16 terms leave a relative error under 1e-17 there.
+_PHI_NEAR = 0.1
+
+
+def poisson_deviance(t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    r"""Poisson deviance :math:`2\left(y\log(y/\hat y) - (y - \hat y)\right)`, :math:`y\log(y/\hat y) = 0`
+    at :math:`y = 0` (scikit-learn ``mean_poisson_deviance``).
+
+    Twice the gap between the Poisson log-likelihood of the saturated model (ŷ = y) and of ŷ: 0 at a perfect
+    prediction and never negative. With ``u = (y - ŷ)/ŷ`` it is :math:`2\hat y\,((1+u)\log(1+u) - u)`:
+    for :math:`|u| < 0.1` that bracket comes from its series (the direct form cancels to 0 for a near-perfect
+    prediction); elsewhere :math:`\log(y/\hat y)`, or :math:`\log y - \log\hat y` where the ratio
+    overflows or underflows. Reference: McCullagh & Nelder, Generalized Linear Models (1989).
+    """
+    d = t - p
+    u = d / p  # the relative error of the prediction; inf where y/ŷ overflows (quietly: see LossSpec)
+    out = np.empty_like(u)
+    near = np.abs(u) < _PHI_NEAR
+    if near.any():
+        un = u[near]
+        s = np.full_like(un, _PHI_SERIES[0])
+        for c in _PHI_SERIES[1:]:  # Horner in -u
+            s *= -un
+            s += c
+        out[near] = p[near] * un * un * s
+    far = ~near
+    if far.any():
+        tf, pf = t[far], p[far]
+        ratio = tf / pf
+        log_ratio = np.zeros_like(ratio)  # y log(y/ŷ) = 0 at y = 0
+        ok = (ratio > 0) & (ratio < np.inf)
+        np.log(ratio, where=ok, out=log_ratio)
+        split = ~ok & (tf > 0)  # y/ŷ beyond float64 either way: the logs apart stay finite
+        if split.any():
+            log_ratio[split] = np.log(tf[split]) - np.log(pf[split])
+        out[far] = tf * log_ratio - d[far]
+    out *= 2.0
+    return out
+
+
+def poisson_deviance_grad(t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    # d/dŷ 2(y log y - y log ŷ - y + ŷ) = 2(1 - y/ŷ) = -2(y - ŷ)/ŷ
+    d = t - p
+    d /= p
+    d *= -2.0
+    return d
+
+
 # ---- Barron's general robust loss ------------------------------------------------------------------
 def general_robust(t: np.ndarray, p: np.ndarray, *, alpha: float, scale: float) -> np.ndarray:
     r"""Barron's general robust loss :math:`\rho(x, \alpha, c)`, ``x = ŷ - y``.
@@ -428,9 +479,9 @@ SPECS = (
     ),
     LossSpec(
         name="poisson",
-        label="Poisson",
+        label="Poisson NLL",
         pages=(),  # its predictions must be positive: not on the regression scene
-        title="Poisson loss",
+        title="Poisson negative log-likelihood (no constant; can be < 0)",
         category="regression",
         formula=r"\ell_i = \hat y_i - y_i \log \hat y_i",
         y_true="nonneg_values",
@@ -440,16 +491,42 @@ SPECS = (
         properties=Properties(
             convex=True, symmetric=False, robust=False, smooth=True, nonnegative=False, zero_at_perfect=False
         ),
-        summary="The negative log-likelihood of counts y under a Poisson rate ŷ, without the "
-        "constant log y!.",
-        good="The natural loss for counts (visits, claims, events); minimised at ŷ = y.",
-        bad="Needs positive predictions; its value is not zero at a perfect prediction and can be negative "
-        "(the deviance, 2(y log(y/ŷ) - y + ŷ), is the non-negative version).",
+        summary="The Poisson negative log-likelihood of counts y under a rate ŷ, without its constant "
+        "log y!: not 0 at a perfect prediction, and negative whenever y log ŷ exceeds ŷ (large counts, "
+        "prices). Only differences between models mean something; the Poisson deviance is the same fit "
+        "measured from 0.",
+        good="The natural training loss for counts (visits, claims, events); minimised at ŷ = y.",
+        bad="Needs positive predictions; its value is not zero at a perfect prediction and can be negative, "
+        "so it cannot be read on its own (the Poisson deviance, 2(y log(y/ŷ) - y + ŷ), can).",
         equivalents={
             "pytorch": "nn.PoissonNLLLoss(log_input=False) (adds eps=1e-8)",
             "keras": "keras.losses.Poisson (adds 1e-7)",
-            "sklearn": "sklearn.metrics.mean_poisson_deviance (the deviance form)",
+            "sklearn": "none (sklearn.metrics.mean_poisson_deviance is the deviance form)",
         },
+    ),
+    LossSpec(
+        name="poisson_deviance",
+        label="Poisson deviance",
+        pages=(),  # its predictions must be positive: not on the regression scene
+        title="Mean Poisson deviance",
+        category="regression",
+        formula=r"\ell_i = 2\left(y_i \log\frac{y_i}{\hat y_i} - (y_i - \hat y_i)\right), \quad 0 \log 0 = 0",
+        y_true="nonneg_values",
+        y_pred="positive_values",
+        value=poisson_deviance,
+        derivative=poisson_deviance_grad,
+        properties=Properties(convex=True, symmetric=False, robust=False, smooth=True),
+        summary="Twice the Poisson log-likelihood lost against a perfect prediction: 0 at ŷ = y and never "
+        "negative. The number scikit-learn reports for Poisson regression.",
+        good="Reads on its own (0 is perfect), unlike the negative log-likelihood, and ranks models as it "
+        "does: it is twice the negative log-likelihood minus a constant of the data.",
+        bad="Needs positive predictions; weighs errors relative to ŷ, so a miss of 10 costs more at ŷ = 5 "
+        "than at ŷ = 500.",
+        equivalents={
+            "pytorch": "none (2·(PoissonNLLLoss(y_pred) - PoissonNLLLoss(y_true)), log_input=False)",
+            "sklearn": "sklearn.metrics.mean_poisson_deviance",
+        },
+        reference="P. McCullagh and J. A. Nelder, Generalized Linear Models, 2nd ed. (1989)",
     ),
     LossSpec(
         name="general_robust",

@@ -49,6 +49,11 @@ def _softmax(z):
     return e / e.sum(axis=1, keepdims=True)
 
 
+def _xlogy(x, y):
+    """x·log(y), 0 where x = 0 (scipy.special.xlogy)."""
+    return np.where(x > 0, x * np.log(np.where(x > 0, y, 1.0)), 0.0)
+
+
 def _cat_hinge(y, s):
     return np.maximum(0, ((1 - y) * s).max(axis=1) - (y * s).sum(axis=1) + 1)
 
@@ -65,6 +70,7 @@ NAIVE = {
     "log_cosh": lambda t, p: np.log(np.cosh(p - t)),
     "quantile": lambda t, p, tau: np.maximum(tau * (t - p), (tau - 1) * (t - p)),
     "poisson": lambda t, p: p - t * np.log(p),
+    "poisson_deviance": lambda t, p: 2 * (_xlogy(t, t / p) - (t - p)),
     "general_robust": lambda t, p, alpha, scale: _barron(p - t, alpha, scale),
     "binary_cross_entropy": lambda t, p: (
         -(t * np.log(np.clip(p, EPS, 1 - EPS)) + (1 - t) * np.log(1 - np.clip(p, EPS, 1 - EPS)))

@@ -52,7 +52,9 @@ def sample(spec: losses.LossSpec, rng: np.random.Generator, n: int = 6, k: int =
 
 def perfect(spec: losses.LossSpec, t: np.ndarray, k: int) -> np.ndarray:
     """The prediction that is exactly right for targets t, in the loss's y_pred kind."""
-    if spec.y_pred in ("values", "values_gt_m1", "positive_values", "probabilities", "scores"):
+    if spec.y_pred == "positive_values":  # a count of 0 has no positive perfect rate: its limit ŷ → 0
+        return np.maximum(t, np.finfo(np.float64).tiny)
+    if spec.y_pred in ("values", "values_gt_m1", "probabilities", "scores"):
         return t.copy()
     if spec.y_pred in ("distributions", "class_scores"):
         if t.ndim == 1:

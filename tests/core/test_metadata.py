@@ -34,6 +34,7 @@ REQUIRED = {
     "modified_huber",
     "zero_one",
     "poisson",
+    "poisson_deviance",
     "categorical_hinge",
 }
 
@@ -103,7 +104,8 @@ def test_short_labels_are_unique_within_a_page(category):
 
 def test_every_loss_is_shown_on_its_category_page_unless_it_says_otherwise():
     hidden = [n for n in losses.names() if not losses.get(n).shown_on(losses.get(n).category)]
-    assert hidden == ["poisson", "categorical_hinge"]  # poisson: its predictions must be positive
+    # poisson and its deviance: their predictions must be positive
+    assert hidden == ["poisson", "poisson_deviance", "categorical_hinge"]
     assert losses.names(category="binary", page="binary") == losses.names(category="binary")
 
 

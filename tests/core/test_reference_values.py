@@ -8,6 +8,7 @@ The frameworks are not test dependencies: the numbers are written down here.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -48,6 +49,9 @@ CASES = [
     ("quantile", T, P, {"tau": 0.5}, 0.71, "sklearn mean_pinball_loss(alpha=0.5)"),
     ("quantile", T, P, {"tau": 0.9}, 0.51, "sklearn mean_pinball_loss(alpha=0.9)"),
     ("poisson", T_COUNT, P_RATE, {}, -0.1067386216382138, "torch F.poisson_nll_loss(log(p), log_input=True)"),
+    # 2·(y·ln(y/ŷ) - (y - ŷ)) averaged, by hand in Python decimal at 50 digits (0.478251072441461165...);
+    # the definition of sklearn.metrics.mean_poisson_deviance
+    ("poisson_deviance", T_COUNT, P_RATE, {}, 0.47825107244146116, "Python decimal, 50 digits"),
     ("general_robust", T, P, {"alpha": 1.0, "scale": 1.0}, 0.962344742084877, "mpmath Barron eq. 1"),
     ("general_robust", T, P, {"alpha": -2.0, "scale": 1.0}, 0.5415134574573033, "mpmath Barron eq. 1"),
     ("general_robust", T, P, {"alpha": 0.5, "scale": 2.0}, 0.34354657598551935, "mpmath Barron eq. 1"),
@@ -143,3 +147,41 @@ def test_every_required_loss_has_a_reference_value():
 
 def test_docstring_example_of_the_package():
     assert losses.get("huber").cost([0.0, 0.0], [0.5, 3.0], delta=1.0) == 1.3125
+
+
+# -- the Poisson deviance beyond the reference data: near-perfect, zero counts, extreme ratios ---------
+
+
+def test_poisson_deviance_keeps_its_digits_for_a_near_perfect_prediction():
+    """2(y log(y/ŷ) - (y - ŷ)) computed directly cancels to 0 or noise; the series gives ≈ (y - ŷ)²/ŷ."""
+    y, d = 3.0, 1e-7
+    v = losses.get("poisson_deviance").per_sample([y], [y + d])[0]
+    u = -d / (y + d)
+    assert v == pytest.approx(2 * (y + d) * (u * u / 2 - u**3 / 6 + u**4 / 12), rel=1e-12)
+
+
+def test_poisson_deviance_at_zero_counts_and_extreme_ratios():
+    spec = losses.get("poisson_deviance")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(divide="raise", invalid="raise"):
+            v = spec.per_sample([0.0, 0.0, 1e300, 1e-300, 5.0], [2.5, 1e-300, 1e-300, 1e300, 1e-300])
+    assert v[0] == 5.0 and v[1] == 2e-300  # 2ŷ at y = 0: y log(y/ŷ) is 0 there
+    # y/ŷ beyond float64 both ways: the logs apart, log y - log ŷ, stay finite
+    assert v[2] == pytest.approx(2e300 * (600 * math.log(10) - 1), rel=1e-12)  # y/ŷ = 1e600 overflows
+    assert v[3] == pytest.approx(2e300, rel=1e-12)  # ≈ 2ŷ: the y log(y/ŷ) term is -1.4e-297
+    assert v[4] == pytest.approx(2 * (5 * (math.log(5) + 300 * math.log(10)) - 5), rel=1e-12)
+
+
+def test_poisson_deviance_is_twice_the_poisson_nll_above_a_perfect_prediction():
+    """The deviance is the negative log-likelihood measured from the saturated model (ŷ = y):
+    2(NLL(ŷ) - NLL(y))."""
+    rng = np.random.default_rng(18)
+    t = rng.poisson(4.0, 30).astype(float) + 1.0  # y > 0: the NLL at ŷ = y needs a positive rate
+    p = rng.uniform(0.5, 9.0, 30)
+    nll = losses.get("poisson")
+    np.testing.assert_allclose(
+        losses.get("poisson_deviance").per_sample(t, p), 2 * (nll.per_sample(t, p) - nll.per_sample(t, t)),
+        rtol=1e-9, atol=1e-12,
+    )  # fmt: skip
+    assert losses.get("poisson_deviance").cost([3.0], [3.0]) == 0.0

@@ -154,6 +154,7 @@ REGRESSION = (
     ("log_cosh", "values", "values"),
     ("quantile", "values", "values"),
     ("poisson", "values", "values"),
+    ("poisson_deviance", "values", "values"),  # added to the core after the copy
     ("general_robust", "values", "values"),
 )
 BINARY_LOGITS = (
