@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from scoring.chunked import FIXES, Plan, Result, plans, safe_cell, score, to_csv_bytes
+from scoring.chunked import FIXES, Plan, Result, has_rows, plans, safe_cell, score, to_csv_bytes
 from scoring.detect import TASKS, Detection, detect
 from scoring.errors import KINDS, ScoringError
 from scoring.reader import CsvFormat, Source, read_sample, sniff
@@ -47,5 +47,5 @@ def inspect(
 
 __all__ = [
     "FIXES", "KINDS", "TASKS", "CsvFormat", "Detection", "Plan", "Result", "ScoringError", "Source", "detect",
-    "inspect", "plans", "read_sample", "safe_cell", "score", "sniff", "to_csv_bytes",
+    "has_rows", "inspect", "plans", "read_sample", "safe_cell", "score", "sniff", "to_csv_bytes",
 ]  # fmt: skip

@@ -105,6 +105,15 @@ def _plan_for(spec: losses.LossSpec, truth: str, pred: str) -> Plan | None:
     return Plan(spec.name, true_form, pred_form, note)
 
 
+def has_rows(name: str) -> bool:
+    """Whether a loss's cost is the mean of its per-row values, so that a per-row column is its share.
+
+    Not for a loss with a ``finish`` (RMSE: the square root of the mean of the squared errors): its per-row
+    view would repeat another loss's column (the MSE's), so reports leave it out and say why.
+    """
+    return losses.get(name).finish is None
+
+
 def _as_read(plan: Plan) -> bool:
     return plan.true_form in _TRUE_AS_READ and plan.pred_form in _PRED_AS_READ
 
@@ -187,10 +196,27 @@ class Result:
     #: with ``per_row``: the inputs as the losses saw them (labels as class indexes, predictions after fixes)
     y_true: np.ndarray | None = None
     y_pred: np.ndarray | None = None
+    #: with ``per_row``, for a classifier: the probabilities the losses used, (n,) of the positive class or
+    #: (n, k) rows summing to 1 (the file's, normalised if asked; the sigmoid or softmax of logits)
+    probabilities: np.ndarray | None = None
+    #: the notes that name no loss (rows dropped or fixed); ``notes`` adds what each loss is computed on
+    row_notes: list[str] = field(default_factory=list)
 
     @property
     def costs(self) -> dict[str, float]:
         return {n: losses.get(n).finish_cost(s, c) for n, (s, c) in self.totals.items() if c}
+
+    def notes_naming(self, name_of: Callable[[str], str]) -> list[str]:
+        """The notes with each loss called ``name_of(name)`` (the page: its title; ``notes``: its name)."""
+        return [*self.row_notes, *conversion_notes(self.plans, name_of)]
+
+    @property
+    def report(self) -> pd.DataFrame | None:
+        """The per-row report a person reads (the page's table and download): ``per_row`` without the
+        columns of losses whose cost is not a mean of per-row values (see ``has_rows``)."""
+        if self.per_row is None:
+            return None
+        return self.per_row.drop(columns=[n for n in self.totals if not has_rows(n) and n in self.per_row])
 
     def summary(self) -> dict:
         """Everything but the per-row values, JSON-ready."""
@@ -305,6 +331,15 @@ class _Chunk:
                 self._cache[form] = losses.one_hot(self.t, len(self.det.y_pred))
         return self._cache[form]
 
+    def probabilities(self, kind: str) -> np.ndarray | None:
+        """The probabilities the losses used, for a classifier (None for regression): the predictions as
+        checked when they are probabilities (``kind``, after the row fix), else their sigmoid or softmax."""
+        if self.det.task == "regression":
+            return None
+        if kind == "probabilities":
+            return self.p
+        return self.pred("sigmoid" if self.det.task == "binary" else "softmax")
+
     def pred(self, form: str) -> np.ndarray:
         """The predictions in ``form`` (a value of ``_PRED_FORMS``): changes of variable, not losses."""
         if form in _PRED_AS_READ:
@@ -326,7 +361,8 @@ def _check_pred(p: np.ndarray, det: Detection, kind: str, fix: str | None, rows:
     cols = det.y_pred
     if kind != "probabilities" or det.task == "regression":
         return p
-    bad = (p < 0) | (p > 1)
+    # A class probability above 1 makes its row sum above 1: the row-sum check below offers to normalise it.
+    bad = (p < 0) | (p > 1) if det.task == "binary" else p < 0
     if bad.any():
         i = int(np.flatnonzero(bad.any(axis=1) if p.ndim == 2 else bad)[0])
         j = int(np.flatnonzero(bad[i])[0]) if p.ndim == 2 else 0
@@ -380,10 +416,10 @@ def _skip_reason(exc: losses.LossInputError, spec, chunk_rows: np.ndarray, det: 
         kind = spec.y_true if arg == "y_true" else spec.y_pred
         col = (det.y_true if arg == "y_true" else det.y_pred)[0]
         return (
-            f"{spec.name} needs {losses.KINDS[kind]} in {arg}; row {int(chunk_rows[row])} of column {col!r} "
+            f"{spec.title} needs {losses.KINDS[kind]} in {arg}; row {int(chunk_rows[row])} of column {col!r} "
             "is outside that."
         )
-    return f"{spec.name}: {exc}"
+    return f"{spec.title}: {exc}"
 
 
 # -- the driver --------------------------------------------------------------------------------------
@@ -412,13 +448,15 @@ class _Tally:
 
 
 class _RowSink:
-    """Where per-row values go: kept as frames (``per_row``) and/or streamed as formula-safe CSV."""
+    """Where per-row values go: kept as frames (``per_row``) and/or streamed as formula-safe CSV (the report:
+    without the ``hidden`` columns of losses that have no per-row values of their own)."""
 
-    def __init__(self, keep: bool, out: TextIO | None):
-        self.keep, self.out = keep, out
+    def __init__(self, keep: bool, out: TextIO | None, hidden: Iterable[str] = ()):
+        self.keep, self.out, self.hidden = keep, out, tuple(hidden)
         self.frames: list[pd.DataFrame] = []
         self.t: list[np.ndarray] = []
         self.p: list[np.ndarray] = []
+        self.q: list[np.ndarray] = []  # the probabilities the losses used (classifiers)
         self._writer = None
 
     @property
@@ -426,13 +464,16 @@ class _RowSink:
         """Whether per-row values are asked for at all (then losses give per-row values, not totals)."""
         return self.keep or self.out is not None
 
-    def add(self, frame: pd.DataFrame, t: np.ndarray, p: np.ndarray) -> None:
-        """One chunk's per-row frame, with the inputs as the losses saw them."""
+    def add(self, frame: pd.DataFrame, t: np.ndarray, p: np.ndarray, q: np.ndarray | None) -> None:
+        """One chunk's per-row frame, with the inputs as the losses saw them and their probabilities."""
         if self.keep:
             self.frames.append(frame)
             self.t.append(t)
             self.p.append(p)
+            if q is not None:
+                self.q.append(q)
         if self.out is not None:
+            frame = frame.drop(columns=[c for c in self.hidden if c in frame.columns])
             if self._writer is None:  # the header comes from the first chunk's columns
                 self._writer = csv.writer(self.out, lineterminator="\n")
                 self._writer.writerow([safe_cell(c) for c in frame.columns])
@@ -530,7 +571,7 @@ def _score_chunk(
 def _check_scored(tally: _Tally, fmt: CsvFormat, drop_missing: bool) -> None:
     """After the last chunk: an empty file, rows with missing values (unless dropped), or nothing left."""
     if tally.rows_read == 0:
-        raise ScoringError("header_only" if fmt.header else "empty", "The file has no data rows.")
+        raise ScoringError("header_only" if fmt.header else "empty", "There is nothing to score in it.")
     missing, rows_read = tally.missing, tally.rows_read
     if missing and not drop_missing:
         row, col = tally.first_missing or (0, "")
@@ -548,8 +589,8 @@ def _check_scored(tally: _Tally, fmt: CsvFormat, drop_missing: bool) -> None:
                            count=missing)  # fmt: skip
 
 
-def _notes(tally: _Tally, fix_rows: str | None) -> list[str]:
-    """What the person should know about how the numbers were made: rows dropped or fixed, conversions."""
+def _row_notes(tally: _Tally, fix_rows: str | None) -> list[str]:
+    """What the person should know about the rows: dropped, fixed to sum to 1, read as logits."""
     text_notes = []
     fixes = tally.fixes
     if tally.missing:
@@ -565,13 +606,17 @@ def _notes(tally: _Tally, fix_rows: str | None) -> list[str]:
         text_notes.append(f"Normalised {fixes['normalised']} row(s) of class probabilities to sum to 1.")
     if fix_rows == "softmax":
         text_notes.append("Class columns read as logits (softmax turns them into probabilities).")
-    by_note: dict[str, list[str]] = {}
-    for plan in tally.live():
-        if plan.note:
-            by_note.setdefault(plan.note, []).append(plan.name)
-    for note, names in by_note.items():
-        text_notes.append(f"{', '.join(names)} {'is' if len(names) == 1 else 'are'} computed {note}.")
     return text_notes
+
+
+def conversion_notes(todo: Iterable[Plan], name_of: Callable[[str], str] = str) -> list[str]:
+    """What the losses computed on converted columns are computed on, each loss called ``name_of(name)``."""
+    by_note: dict[str, list[str]] = {}
+    for plan in todo:
+        if plan.note:
+            by_note.setdefault(plan.note, []).append(name_of(plan.name))
+    return [f"{', '.join(names)} {'is' if len(names) == 1 else 'are'} computed {note}."
+            for note, names in by_note.items()]  # fmt: skip
 
 
 def score(
@@ -598,7 +643,7 @@ def score(
     fix_rows, todo, kw = _setup(det, fix_rows, loss_names, params)
     kind = effective_pred_kind(det, fix_rows)
     tally = _Tally.start(todo)
-    sink = _RowSink(per_row, per_row_out)
+    sink = _RowSink(per_row, per_row_out, hidden=[p.name for p in todo if not has_rows(p.name)])
     # Losses are independent and numpy releases the GIL: two at a time use the core the parser leaves idle.
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="lossx-score") as pool:
         for first, frame, frac in iter_chunks(source, fmt, usecols=det.columns, chunksize=chunksize):
@@ -617,19 +662,25 @@ def score(
             _nonfinite_check(p, det.y_pred, file_rows)
             p = _check_pred(p, det, kind, fix_rows, file_rows, tally.fixes)
             tally.rows_scored += len(t)
-            values = _score_chunk(pool, tally, _Chunk(det, t, p), kw, file_rows, sink.wanted)
+            chunk = _Chunk(det, t, p)
+            values = _score_chunk(pool, tally, chunk, kw, file_rows, sink.wanted)
             if sink.wanted:
-                sink.add(_per_row_frame(frame, file_rows, det, values, [q.name for q in tally.live()]), t, p)
+                chunk_rows = _per_row_frame(frame, file_rows, det, values, [q.name for q in tally.live()])
+                sink.add(chunk_rows, t, p, chunk.probabilities(kind))
             if progress is not None:
                 progress(frac)
     _check_scored(tally, fmt, drop_missing)
     totals = {n: (tally.sums[n], tally.counts[n]) for n in tally.sums if n not in tally.skipped}
+    row_notes = _row_notes(tally, fix_rows)
     result = Result(det, fmt, {n: kw[n] for n in totals}, totals, tally.skipped, tally.rows_read,
-                    tally.rows_scored, tally.missing, _notes(tally, fix_rows), tally.live(),
-                    sink.frame(tally.skipped) if per_row else None)  # fmt: skip
+                    tally.rows_scored, tally.missing, [*row_notes, *conversion_notes(tally.live())],
+                    tally.live(), sink.frame(tally.skipped) if per_row else None,
+                    row_notes=row_notes)  # fmt: skip
     if per_row and sink.t:
         result.y_true = np.concatenate(sink.t)
         result.y_pred = np.concatenate(sink.p)
+        if sink.q:
+            result.probabilities = np.concatenate(sink.q)
     return result
 
 

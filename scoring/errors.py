@@ -7,11 +7,12 @@ Rows are counted as the user sees them: data row 1 is the first row below the he
 
 from __future__ import annotations
 
-#: Every kind of problem, with a short title the UI can show above the message.
+#: Every kind of problem, with a short title shown before the message ("**title.** message" on the page,
+#: "error: title: message" in the terminal): a message says what and where, and never restates its title.
 KINDS = {
     "empty": "The file is empty",
     "header_only": "The file has a header but no data rows",
-    "binary": "This is not a text CSV file",
+    "binary": "This is not a CSV text file",
     "encoding": "The file's text encoding could not be read",
     "one_column": "The file has only one column",
     "parse": "The file could not be parsed as CSV",

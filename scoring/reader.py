@@ -135,7 +135,7 @@ def _human_size(n: int) -> str:
 def _check_binary(head: bytes) -> None:
     for magic, what, hint in _MAGIC:
         if head.startswith(magic):
-            raise ScoringError("binary", f"This file is {what}, not a CSV text file. {hint}".strip())
+            raise ScoringError("binary", f"It is {what}. {hint}".strip())
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ScoringError(
             "encoding",
@@ -143,15 +143,14 @@ def _check_binary(head: bytes) -> None:
         )
     if b"\x00" in head:
         raise ScoringError(
-            "binary", "This file contains NUL bytes: it is a binary file, not a CSV text file. "
+            "binary", "It contains NUL bytes, as binary files do. "
             "Export your predictions as CSV (for example with pandas: df.to_csv('predictions.csv')).",
         )  # fmt: skip
     control = len(head) - len(head.translate(None, _CONTROL))
     if head and control > max(2, len(head) // 100):
         raise ScoringError(
-            "binary", f"This file has {control} control characters in its first {len(head)} bytes: "
-            "it does not "
-            "look like a CSV text file. Export your predictions as CSV.",
+            "binary", f"It has {control} control characters in its first {len(head)} bytes, as binary files "
+            "do. Export your predictions as CSV.",
         )  # fmt: skip
 
 
@@ -223,10 +222,8 @@ def _choose_delimiter(lines: list[str]) -> tuple[str, str, list[list[str]], str]
     if best is None:
         raise ScoringError(
             "one_column",
-            "The file has only one column (no comma, semicolon, tab or pipe separates the values). "
-            "Scoring needs "
-            "at least two: the true values and the predictions. If the columns are separated by spaces, save "
-            "the file as CSV.",
+            "No comma, semicolon, tab or pipe separates its values. Scoring needs at least two columns: the "
+            "true values and the predictions. If the columns are separated by spaces, save the file as CSV.",
         )
     (consistency, _n, width, _o), d, decimal, rows = best
     why = f"Delimiter: {DELIMITER_NAMES[d]} "
@@ -290,15 +287,15 @@ def sniff(
         )
     head = _head(source, SNIFF_BYTES)
     if not head.strip(b" \t\r\n\xef\xbb\xbf"):
-        raise ScoringError("empty", "The file is empty. Upload a CSV with a column of true values "
-            "and a column "
-                           "of predictions.")  # fmt: skip
+        raise ScoringError("empty", "It holds no text, or only blank lines. Upload a CSV with a column of "
+                           "true values and a column of predictions.")  # fmt: skip
     _check_binary(head)
     truncated = size > len(head)
     text, enc, notes = _decode(head, truncated, encoding)
     lines = [ln for ln in re.split(r"\r\n|\r|\n", text) if ln.strip()]
     if not lines:
-        raise ScoringError("empty", "The file has no lines of text: it is empty.")
+        raise ScoringError("empty", "It holds no lines of text. Upload a CSV with a column of true values "
+                           "and a column of predictions.")  # fmt: skip
     if truncated and len(lines) > 1:
         lines = lines[:-1]  # the last line may be cut by the end of the block
     lines = lines[:SNIFF_LINES]
@@ -333,9 +330,9 @@ def sniff(
     if header and len(rows) == 1 and not truncated:
         raise ScoringError(
             "header_only",
-            "The file has a header row ("
+            "Below its header row ("
             + ", ".join(repr(n) for n in names[:6])
-            + ") but no data rows below it.",
+            + ") there is nothing to score: add the data rows.",
         )
     return CsvFormat(enc, delimiter, dec, header, names, size, tuple(notes))
 
@@ -393,7 +390,7 @@ def _parse_error(exc: Exception, fmt: CsvFormat) -> ScoringError:
             "further into the file). "
             "Save it as UTF-8, or choose the encoding latin-1.",
         )
-    return ScoringError("parse", f"The file could not be parsed as CSV: {msg}")
+    return ScoringError("parse", f"The reader reported: {msg}")
 
 
 _READ_ERRORS = (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError, csv.Error,
@@ -411,8 +408,8 @@ def read_sample(source: Source, fmt: CsvFormat, nrows: int = SAMPLE_ROWS) -> pd.
         ctx.__exit__(None, None, None)
     if len(frame) == 0:
         if fmt.header:
-            raise ScoringError("header_only", "The file has a header row but no data rows below it.")
-        raise ScoringError("empty", "The file has no data rows.")
+            raise ScoringError("header_only", "Nothing below the header row: add the rows to score.")
+        raise ScoringError("empty", "It holds no data rows to score.")
     return frame
 
 
