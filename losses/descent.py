@@ -98,7 +98,7 @@ def descend(
     seed: int = 0,
     **params: Any,
 ) -> Trajectory:
-    """Train ``model`` on (x, y) under ``loss`` for ``steps`` steps of ``optimizer`` with learning rate ``lr``.
+    """Train ``model`` on (x, y) under ``loss``: ``steps`` steps of ``optimizer`` at learning rate ``lr``.
 
     ``batch`` None (or n) is full-batch descent; a smaller batch draws that many samples without replacement
     at every step from ``np.random.default_rng(seed)``, so a run is reproducible. ``init`` defaults to zeros.
@@ -132,7 +132,8 @@ def descend(
             c, g = result
             weights[k], cost[k], grad[k] = theta, c, g
     end = steps + 1 if diverged_at is None else diverged_at
-    return Trajectory(spec.name, model, optimizer, lr, steps, weights[:end], cost[:end], grad[:end], diverged_at)
+    return Trajectory(spec.name, model, optimizer, lr, steps, weights[:end], cost[:end], grad[:end],
+                      diverged_at)  # fmt: skip
 
 
 def cost_surface(
@@ -236,12 +237,13 @@ def _inputs(spec: LossSpec, model: str, x: Any, y: Any) -> tuple[np.ndarray, np.
         raise LossInputError("x must be finite numbers; it holds a NaN or an infinity.", argument="x")
     if model == "line":
         if spec.category != "regression":
-            raise LossInputError(f"A line is trained under a regression loss; {spec.name} is {spec.category}. "
-                                 "Use model='logistic' for a binary loss.", argument="loss")  # fmt: skip
+            raise LossInputError(f"A line is trained under a regression loss; {spec.name} is "
+                                 f"{spec.category}. Use model='logistic' for a binary loss.",
+                                 argument="loss")  # fmt: skip
         return X, t
     if spec.category == "multiclass":
-        raise LossInputError(f"A logistic model takes a binary or regression loss; {spec.name} is multi-class.",
-                             argument="loss")  # fmt: skip
+        raise LossInputError(f"A logistic model takes a binary or regression loss; {spec.name} is "
+                             "multi-class.", argument="loss")  # fmt: skip
     labels = set(np.unique(t).tolist())
     if not (labels <= {0.0, 1.0} or labels <= {-1.0, 1.0}):
         raise LabelError(f"y of a logistic model must be labels 0/1 or -1/+1; got {sorted(labels)[:5]}.",

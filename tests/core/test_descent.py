@@ -109,8 +109,8 @@ def test_every_steps_gradient_is_the_finite_difference_of_the_cost_line(name):
     for k in range(0, run.steps_run + 1, 5):
         np.testing.assert_allclose(run.gradient[k], _fd(name, x, y, run.weights[k], "line", **params),
                                    rtol=1e-5, atol=1e-7, err_msg=f"{name} step {k}")  # fmt: skip
-        assert run.cost[k] == pytest.approx(losses.get(name).cost(y, run.weights[k][0] * x + run.weights[k][1],
-                                                                  **params))  # fmt: skip
+        w, b = run.weights[k]
+        assert run.cost[k] == pytest.approx(losses.get(name).cost(y, w * x + b, **params))
 
 
 @pytest.mark.parametrize("name", SMOOTH_CLASSIFIERS)
@@ -147,7 +147,8 @@ def test_hinge_stops_once_every_point_is_past_the_margin_while_logistic_keeps_pu
     hinge = descend("hinge", X, t, model="logistic", lr=0.1, steps=200)
     logistic = descend("logistic", X, t, model="logistic", lr=0.1, steps=200)
     assert hinge.grad_norm[-1] == 0.0 and np.array_equal(hinge.weights[-1], hinge.weights[-50])
-    assert logistic.grad_norm[-1] > 0.0 and np.linalg.norm(logistic.final) > np.linalg.norm(logistic.weights[-50])
+    assert logistic.grad_norm[-1] > 0.0
+    assert np.linalg.norm(logistic.final) > np.linalg.norm(logistic.weights[-50])
 
 
 # ---- divergence ----------------------------------------------------------------------------------
