@@ -8,16 +8,16 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import kit
+from ui import present
 
 # the icon is a file served by this server: a Material icon name would be fetched from a font host
-ICON = str(Path(__file__).parent / "assets" / "icon.png")
-st.set_page_config(page_title="Loss Explorer", page_icon=ICON, layout="wide")
+present.page_config(icon=str(Path(__file__).parent / "assets" / "icon.png"))
 
 #: Sidebar sections and their pages, in order. The first page is the default (served at "/").
 PAGES = {
     "Start": [
         st.Page("views/home.py", title="Home", icon=":material/home:", default=True),
+        st.Page("views/lecture.py", title="Lecture", icon=":material/co_present:", url_path="lecture"),
     ],
     "Explore": [
         st.Page("views/regression.py", title="Regression losses", icon=":material/show_chart:",
@@ -35,5 +35,5 @@ PAGES = {
 }
 
 page = st.navigation(PAGES)
-kit.text_size_control()  # on every page, so it comes before the page runs
+present.controls()  # presenter view and text size, on every page
 page.run()

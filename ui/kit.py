@@ -17,13 +17,18 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import losses
-from charts.style import format_metric
+from charts.style import FONT_SIZE, format_metric
+from scenes import stories
 from scenes.text import quote
 from scenes.url import check_choice, check_float, check_int
 
 state = st.session_state
 _CURRENT = "_kit_page"  # the prefix of the page that ran last
 CHART_CONFIG = {"displayModeBar": False}
+PRESENT_KEY = "present"  # presenter view (ui.present): the toggle's key and URL name
+DRAFT_KEY = "lecture_draft"  # the story a lecturer is building: a list of scenes.stories.Step
+LECTURE_RUNNING = "lecture_running"  # set while the Lecture page runs a step's page (ui.present)
+PRESENTER_SCALE = 1.6  # chart fonts and markers in presenter view
 
 
 class Page:
@@ -38,6 +43,7 @@ class Page:
         self.returned = not self.first and state.get(_CURRENT) != prefix
         state[_CURRENT], state[seen] = prefix, True
         self.defaults: dict[str, Any] = {}
+        self._show: dict[str, Callable[[Any], str | list[str]]] = {}
         self._warnings: list[str] = []
         for key, value in state.get(self.key("_kept"), {}).items():
             if key not in state:
@@ -87,54 +93,89 @@ class Page:
                 q[key] = value
 
     # -- controls: bound to the link, kept across visits, reset to their defaults --------------------------
-    def _control(self, name: str, default: Any) -> str:
+    def _control(self, name: str, default: Any, seed: Callable[[], Any] | None = None,
+                 show: Callable[[Any], str | list[str]] = str) -> str:  # fmt: skip
+        """Register a control. ``show`` writes its value as the link does. In a lecture step the link is
+        not bound (a story sets it; ui.present), so the step's value is put in place here: ``seed()``
+        reads it from the link (None if unusable)."""
         key = self.key(name)
         self.defaults[key] = default
+        self._show[key] = show
+        if seed is not None and state.get(LECTURE_RUNNING) and key not in state:
+            value = seed()
+            if value is not None:
+                state[key] = value
         return key
+
+    @property
+    def _bind(self) -> str | None:
+        return None if state.get(LECTURE_RUNNING) else "query-params"
+
+    def _seed(self, name: str, parse: Callable[[str], Any]) -> Callable[[], Any]:
+        def seed() -> Any:
+            text = self.url(name)
+            try:
+                return None if text is None else parse(text)
+            except ValueError:
+                return None
+        return seed
 
     def slider(self, name: str, label: str, low: float, high: float, default: float,
                step: float | None = None, **kw: Any) -> Any:  # fmt: skip
         """A slider bound to the link; an unusable value in the link is reported (and the default used)."""
-        key = self._control(name, default)
-        check = check_int if isinstance(default, int) and not isinstance(default, bool) else check_float
-        self.warn(check(self.url(name), low, high, label.lower()))
-        return st.slider(label, low, high, default, step, key=key, bind="query-params", **kw)
+        whole = isinstance(default, int) and not isinstance(default, bool)
+        check = check_int if whole else check_float
+        warnings = check(self.url(name), low, high, label.lower())
+        key = self._control(name, default, None if warnings else self._seed(name, int if whole else float),
+                            str if whole else _number)  # fmt: skip
+        self.warn(warnings)
+        return st.slider(label, low, high, default, step, key=key, bind=self._bind, **kw)
 
     def number(self, name: str, label: str, low: float, high: float, default: float, **kw: Any) -> float:
-        key = self._control(name, default)
-        self.warn(check_float(self.url(name), low, high, label.lower()))
-        return st.number_input(label, low, high, default, key=key, bind="query-params", **kw)
+        warnings = check_float(self.url(name), low, high, label.lower())
+        key = self._control(name, default, None if warnings else self._seed(name, float), _number)
+        self.warn(warnings)
+        return st.number_input(label, low, high, default, key=key, bind=self._bind, **kw)
 
     def toggle(self, name: str, label: str, default: bool = False, **kw: Any) -> bool:
-        key = self._control(name, default)
-        self.warn(check_choice(self.url(name), ("true", "false"), label.lower()))
-        return st.toggle(label, default, key=key, bind="query-params", **kw)
+        warnings = check_choice(self.url(name), ("true", "false"), label.lower())
+        key = self._control(name, default, None if warnings else self._seed(name, lambda t: t == "true"),
+                            lambda v: "true" if v else "false")  # fmt: skip
+        self.warn(warnings)
+        return st.toggle(label, default, key=key, bind=self._bind, **kw)
 
     def choice(self, name: str, label: str, options: Sequence[str], default: str,
                format_func: Callable[[str], str] = str, **kw: Any) -> str:  # fmt: skip
         """A segmented control whose URL value is the option's text as shown (readable in a link)."""
-        key = self._control(name, default)
-        self.warn(check_choice(self.url(name), [format_func(o) for o in options], label.lower()))
-        chosen = st.segmented_control(label, options, default=default, key=key, bind="query-params",
+        shown = {format_func(o): o for o in options}
+        warnings = check_choice(self.url(name), list(shown), label.lower())
+        key = self._control(name, default, None if warnings else self._seed(name, shown.__getitem__),
+                            format_func)  # fmt: skip
+        self.warn(warnings)
+        chosen = st.segmented_control(label, options, default=default, key=key, bind=self._bind,
                                       format_func=format_func, **kw)  # fmt: skip
         return chosen or default
 
     def select(self, name: str, label: str, options: Sequence[str], default: str, **kw: Any) -> str:
-        key = self._control(name, default)
-        self.warn(check_choice(self.url(name), options, label.lower()))
-        return st.selectbox(label, options, index=list(options).index(default), key=key, bind="query-params",
+        warnings = check_choice(self.url(name), options, label.lower())
+        key = self._control(name, default, None if warnings else self._seed(name, str))
+        self.warn(warnings)
+        return st.selectbox(label, options, index=list(options).index(default), key=key, bind=self._bind,
                             **kw)  # fmt: skip
 
     def loss_select(self, name: str, label: str, options: Sequence[str],
                     default: Sequence[str]) -> list[str]:  # fmt: skip
         """A multiselect of losses, shown (and put in the link) by their short labels."""
-        key = self._control(name, list(default))
-        shown = {losses.get(n).short for n in options}
-        bad = [v for v in self.url_all(name) if v not in shown]
+        by_label = {losses.get(n).short: n for n in options}
+        given = self.url_all(name)
+        bad = [v for v in given if v not in by_label]
         if bad:
             names = ", ".join(map(quote, bad[:3]))
             self.warn([f"The link names unknown losses ({names}); they are ignored."])
-        chosen = st.multiselect(label, list(options), default=list(default), key=key, bind="query-params",
+        chosen_in_link = [by_label[v] for v in given if v in by_label]
+        key = self._control(name, list(default), lambda: chosen_in_link or None,
+                            lambda v: [losses.get(n).short for n in v])  # fmt: skip
+        chosen = st.multiselect(label, list(options), default=list(default), key=key, bind=self._bind,
                                 format_func=lambda n: losses.get(n).short)  # fmt: skip
         return [n for n in chosen if n in options]
 
@@ -172,12 +213,39 @@ class Page:
                   icon=":material/restart_alt:", width="stretch")  # fmt: skip
 
     def done(self) -> None:
-        """End of the page: show the link's warnings, and keep the controls' values for a return visit."""
+        """End of the page: show the link's warnings, keep the controls' values for a return visit, and
+        offer to add the scene to a lecture story."""
         if hasattr(self, "_slot"):
             self._show_warnings()
+        page_name = next((name for name, p in stories.PAGES.items() if p == self.prefix), None)
+        if page_name is not None and not state.get(LECTURE_RUNNING):
+            self._story_draft_controls(page_name)
         kept = state.get(self.key("_kept"), {})
         kept.update({key: state[key] for key in self.defaults if key in state})
         state[self.key("_kept")] = kept
+
+    def link_state(self) -> dict[str, str | list[str]]:
+        """The page as a link would give it: its scene's parameters and every control not at its default."""
+        q = st.query_params
+        scene = [k for k in q if k.startswith(self.prefix + "_") and k not in self.defaults]
+        out: dict[str, str | list[str]] = {k: q.get_all(k) if len(q.get_all(k)) > 1 else q[k] for k in scene}
+        for key, default in self.defaults.items():
+            if key in state and state[key] != default:
+                out[key] = self._show[key](state[key])
+        return out
+
+    def _story_draft_controls(self, page_name: str) -> None:
+        """"Add this scene to a story": the scene as it is now, as a step of the story being built."""
+        with st.sidebar.expander("Lecture: add this scene to a story"):
+            caption_key = self.key("story_caption")
+            st.text_area("Caption (about 40 words)", key=caption_key, max_chars=400)
+            st.button("Add this scene to a story", key=self.key("story_add"), icon=":material/add:",
+                      on_click=self._add_to_story, args=(page_name, caption_key))  # fmt: skip
+
+    def _add_to_story(self, page_name: str, caption_key: str) -> None:
+        step = stories.Step(page_name, self.link_state(), str(state.get(caption_key, "")).strip())
+        state.setdefault(DRAFT_KEY, []).append(step)
+        st.toast(f"Added as step {len(state[DRAFT_KEY])} of your story (see the Lecture page).")
 
     # -- numbers ---------------------------------------------------------------------------------------
     def changes(self, values: Mapping[str, float | str], name: str = "metrics") -> dict[str, float | None]:
@@ -214,6 +282,28 @@ def text_size_control() -> None:
         st.html(f"<style>html {{ font-size: {TEXT_SIZES[size]}%; }}</style>")
 
 
+def _number(v: float) -> str:
+    return f"{v:g}"
+
+
+def presenting() -> bool:
+    return bool(state.get(PRESENT_KEY))
+
+
+def _scale_sizes(node: Any, parent: str, k: float) -> None:
+    """Multiply every font and marker size in a figure's JSON by ``k`` (presenter view)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "size" and parent in ("font", "tickfont", "textfont", "marker") and \
+                    isinstance(value, (int, float)):  # fmt: skip
+                node[key] = value * k
+            else:
+                _scale_sizes(value, key, k)
+    elif isinstance(node, list):
+        for value in node:
+            _scale_sizes(value, parent, k)
+
+
 def metric(title: str, value: float | str, delta: float | None = None, help: str | None = None) -> None:
     """One metric: the shared number format, its change (lower is better for a loss), sized to its text."""
     if isinstance(value, str):
@@ -224,7 +314,14 @@ def metric(title: str, value: float | str, delta: float | None = None, help: str
 
 
 def plotly(fig: go.Figure, key: str) -> None:
-    """A Plotly chart with the app's shared configuration (no mode bar in front of a hall)."""
+    """A Plotly chart with the app's shared configuration (no mode bar in front of a hall); in presenter
+    view its fonts and markers are scaled to the larger text."""
+    if presenting():
+        spec = fig.to_plotly_json()
+        spec["layout"].setdefault("font", {}).setdefault("size", FONT_SIZE)
+        _scale_sizes(spec, "", PRESENTER_SCALE)
+        st.plotly_chart(spec, key=key, config=CHART_CONFIG)
+        return
     st.plotly_chart(fig, key=key, config=CHART_CONFIG)
 
 

@@ -8,6 +8,11 @@ from ui import kit
 #: tests/app/test_home_app.py checks that every page in the navigation is listed here.
 LINKS = [
     (
+        "views/lecture.py",
+        "Present in a hall: step through a prepared story (one outlier, Huber's δ, hinge against "
+        "cross-entropy, ...) with a clicker, in presenter view, or build and share your own.",
+    ),
+    (
         "views/regression.py",
         "Drag predictions or a whole line, add outliers, and see each point's share of every regression "
         "loss, the loss and influence curves, and the best line under each loss.",
