@@ -9,6 +9,7 @@ like every module in ``charts``.
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -24,6 +25,16 @@ PALETTE = ("#1f5fbf", "#e07b00", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#1
 HEIGHT = 360
 #: Room above the plot for a legend that wraps in a half-width column, and the histogram's mean label.
 TOP = 36
+#: The residual's one convention, the Regression page's: r = ŷ - y (positive: the model predicted too much).
+RESIDUAL_TITLE = "residual r = ŷ − y (predicted − actual)"
+#: Where a worst row's number may sit around its marker (Plotly's textposition), in the order tried.
+POSITIONS = ("top center", "bottom center", "middle right", "middle left", "top right", "top left",
+             "bottom right", "bottom left")  # fmt: skip
+#: A label box's estimated size in pixels: a digit at FONT_SIZE - 1, its line, its gap to the marker.
+_DIGIT_PX, _LINE_PX, _GAP_PX, _MARK_PX = 8.5, 17.0, 6.0, 12.0
+#: A chart's plotting area in pixels: half the page's width at 1280x720, and all of it at 150% zoom (the Score
+#: page draws each chart the page's width: labels are kept apart at the narrowest width it is read at).
+HALF, FULL = (330.0, 280.0), (560.0, 280.0)
 
 
 def _text(name: object) -> str:
@@ -43,6 +54,12 @@ def sample_rows(n: int, worst: Sequence[int] = (), limit: int = MAX_POINTS, seed
         return np.arange(n)
     pick = np.random.default_rng(seed).choice(n, limit, replace=False)
     return np.unique(np.concatenate([pick, np.asarray(worst, dtype=np.intp)]))
+
+
+def _positions_in(keep: np.ndarray, worst: np.ndarray) -> np.ndarray:
+    """Where each worst row sits in ``keep`` (the rows drawn), in the worst rows' order (worst first)."""
+    where = {int(r): i for i, r in enumerate(keep)}
+    return np.array([where[int(w)] for w in worst if int(w) in where], dtype=np.intp)
 
 
 def worst_rows(values: np.ndarray, k: int = 10) -> np.ndarray:
@@ -76,17 +93,93 @@ def loss_histogram(
     return go.Figure(data=data, layout=lay)
 
 
-def _marked(x: np.ndarray, y: np.ndarray, rows: np.ndarray, worst_pos: np.ndarray, name: str) -> list[dict]:
-    """The rows as points, the worst ones in red and labelled with their row number."""
+def _to_pixels(v: np.ndarray, ref: np.ndarray, length: float) -> np.ndarray:
+    """Data values as pixels along an axis of ``length`` that spans ``ref`` with Plotly's ~5% padding."""
+    lo, hi = (float(np.min(ref)), float(np.max(ref))) if len(ref) else (0.0, 1.0)
+    pad = 0.05 * (hi - lo) if hi > lo else 0.5 * max(1.0, abs(lo))
+    return (np.asarray(v, dtype=np.float64) - (lo - pad)) / (hi - lo + 2 * pad) * length
+
+
+def _label_box(px: float, py: float, w: float, h: float, where: str) -> tuple[float, float, float, float]:
+    """(left, bottom, right, top) in pixels (y up) of a label of size w x h at ``where`` around (px, py)."""
+    vertical, horizontal = where.split()
+    g = _GAP_PX
+    if horizontal == "center":
+        left = px - w / 2
+    else:
+        left = px + g / 2 if horizontal == "right" else px - g / 2 - w
+    if vertical == "middle":
+        bottom = py - h / 2
+    else:
+        near = g if horizontal == "center" else g / 2
+        bottom = py + near if vertical == "top" else py - near - h
+    return left, bottom, left + w, bottom + h
+
+
+def _overlap(a: tuple[float, ...], b: np.ndarray) -> np.ndarray:
+    """Overlap areas of box ``a`` with each box in ``b`` (rows of left, bottom, right, top)."""
+    if not len(b):
+        return np.zeros(0)
+    dx = np.minimum(a[2], b[:, 2]) - np.maximum(a[0], b[:, 0])
+    dy = np.minimum(a[3], b[:, 3]) - np.maximum(a[1], b[:, 1])
+    return np.clip(dx, 0, None) * np.clip(dy, 0, None)
+
+
+def label_positions(x: np.ndarray, y: np.ndarray, texts: Sequence[str], *, others: tuple = ((), ()),
+                    size: tuple[float, float] = FULL) -> list[str]:  # fmt: skip
+    """A Plotly textposition for each label of the points (x, y), so the labels overlap neither each other nor
+    the labelled markers, and cover as few of the ``others`` points and stay inside the plot where possible.
+
+    Greedy in the given order (the worst row first): each label takes the first of ``POSITIONS`` with the
+    least overlap, estimated in pixels on a plot of ``size`` whose axes span every point.
+    """
+    w_px, h_px = size
+    ox, oy = (np.asarray(o, dtype=np.float64) for o in others)
+    all_x = np.concatenate([np.asarray(x, dtype=np.float64), ox])
+    all_y = np.concatenate([np.asarray(y, dtype=np.float64), oy])
+    px, py = _to_pixels(x, all_x, w_px), _to_pixels(y, all_y, h_px)
+    qx, qy = _to_pixels(ox, all_x, w_px), _to_pixels(oy, all_y, h_px)
+    m = _MARK_PX / 2
+    marks = np.column_stack([px - m, py - m, px + m, py + m]) if len(px) else np.zeros((0, 4))
+    placed: list[tuple[float, ...]] = []
+    out: list[str] = []
+    for i, text in enumerate(texts):
+        w = _DIGIT_PX * len(text)
+        best, best_cost = POSITIONS[0], math.inf
+        for where in POSITIONS:
+            box = _label_box(px[i], py[i], w, _LINE_PX, where)
+            cost = 10.0 * (_overlap(box, np.array(placed).reshape(-1, 4)).sum()
+                           + _overlap(box, np.delete(marks, i, axis=0)).sum())  # fmt: skip
+            inside = (max(0.0, min(box[2], w_px) - max(box[0], 0.0))
+                      * max(0.0, min(box[3], h_px) - max(box[1], 0.0)))  # fmt: skip
+            cost += (w * _LINE_PX - inside)  # outside the plot: may be clipped by the figure's margins
+            covered = (qx >= box[0]) & (qx <= box[2]) & (qy >= box[1]) & (qy <= box[3])
+            cost += 4.0 * int(covered.sum())  # hiding ordinary points matters least
+            if cost < best_cost - 1e-9:
+                best, best_cost = where, cost
+        out.append(best)
+        placed.append(_label_box(px[i], py[i], w, _LINE_PX, best))
+    return out
+
+
+def _marked(x: np.ndarray, y: np.ndarray, rows: np.ndarray, worst_pos: np.ndarray, name: str,
+            size: tuple[float, float] = FULL) -> list[dict]:  # fmt: skip
+    """The rows as points, the worst ones in red and labelled with their row number, labels kept apart."""
     is_worst = np.isin(np.arange(len(x)), worst_pos)
+    order = np.asarray(worst_pos, dtype=np.intp)  # worst first: the worst row's label is placed first
+    where = label_positions(x[order], y[order], [str(r) for r in rows[order]],
+                            others=(x[~is_worst], y[~is_worst]), size=size)  # fmt: skip
+    placed = dict(zip(order.tolist(), where, strict=True))
+    shown = np.flatnonzero(is_worst)  # the trace in row order
     hover = "row %{customdata}<br>x %{x:.4g}<br>y %{y:.4g}<extra></extra>"
     return [
         {"type": "scattergl", "x": x[~is_worst], "y": y[~is_worst], "mode": "markers", "name": name,
          "marker": {"color": POINT_COLOR, "size": 6, "opacity": 0.6}, "customdata": rows[~is_worst],
          "hovertemplate": hover},
-        {"type": "scatter", "x": x[is_worst], "y": y[is_worst], "mode": "markers+text", "name": "worst rows",
-         "marker": {"color": WORST_COLOR, "size": 10, "symbol": "x"},
-         "text": [str(r) for r in rows[is_worst]], "textposition": "top center", "customdata": rows[is_worst],
+        {"type": "scatter", "x": x[shown], "y": y[shown], "mode": "markers+text", "name": "worst rows",
+         "marker": {"color": WORST_COLOR, "size": 10, "symbol": "x"}, "text": [str(r) for r in rows[shown]],
+         "textposition": [placed[i] for i in shown.tolist()], "customdata": rows[shown],
+         "textfont": {"shadow": "auto"},  # readable over the points and lines beneath it
          "hovertemplate": hover, "cliponaxis": False},  # a row number at the top edge is not cut off
     ]  # fmt: skip
 
@@ -100,7 +193,7 @@ def predicted_vs_actual(
 ) -> go.Figure:
     """Each row's prediction against its target, the diagonal y = x, the worst rows marked."""
     keep = sample_rows(len(y_true), worst)
-    worst_pos = np.flatnonzero(np.isin(keep, worst))
+    worst_pos = _positions_in(keep, worst)
     lo = float(min(np.min(y_true), np.min(y_pred))) if len(y_true) else 0.0
     hi = float(max(np.max(y_true), np.max(y_pred))) if len(y_true) else 1.0
     data = [
@@ -115,14 +208,13 @@ def predicted_vs_actual(
 def residual_plot(
     y_true: np.ndarray, y_pred: np.ndarray, rows: np.ndarray, worst: np.ndarray, *, names: tuple[str, str]
 ) -> go.Figure:
-    """Residual (actual - predicted) against the prediction; noise around 0 is what good looks like."""
+    """The residual r = ŷ - y (the Regression page's convention) against the prediction; noise around 0 is
+    what good looks like, and a point above 0 was predicted too high."""
     keep = sample_rows(len(y_true), worst)
-    worst_pos = np.flatnonzero(np.isin(keep, worst))
-    data = _marked(y_pred[keep], (y_true - y_pred)[keep], rows[keep], worst_pos, "rows")
+    worst_pos = _positions_in(keep, worst)
+    data = _marked(y_pred[keep], (y_pred - y_true)[keep], rows[keep], worst_pos, "rows")
     zero = _line(xref="x domain", yref="y", x0=0, x1=1, y0=0, y1=0)
-    lay = _layout(
-        x_title=f"predicted ({_text(names[1])})", y_title="residual (actual - predicted)", shapes=[zero]
-    )
+    lay = _layout(x_title=f"predicted ({_text(names[1])})", y_title=RESIDUAL_TITLE, shapes=[zero])
     return go.Figure(data=data, layout=lay)
 
 

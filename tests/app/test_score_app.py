@@ -95,3 +95,106 @@ def test_a_bad_upload_shows_an_error_not_an_exception():
     assert len(at.error) == 1 and not at.metric
     shown = at.error[0].value
     assert shown.startswith(f"**{info.value.title}.**") and plain(str(info.value)) in shown
+
+
+# -- issue 9: the page's choices in the link, its defects fixed at their cause -----------------------------
+def open_link(**query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_link_restores_the_example_loss_tab_parameter_and_log_axis():
+    at = open_link(score_example="rain_tomorrow.csv", score_focus="Hinge loss", score_tab="Charts",
+                   score_log="true", score_param_binary_focal_gamma="3")  # fmt: skip
+    assert not at.warning, [w.value for w in at.warning]
+    assert at.selectbox(key="score_focus").value == "hinge"
+    assert at.session_state["score_tab"] == "Charts"
+    assert at.toggle(key="score_log").value is True
+    assert at.number_input(key="score_param_binary_focal_gamma").value == 3.0
+    path = ROOT / "examples" / "rain_tomorrow.csv"
+    fmt, det = scoring.inspect(path)
+    want = scoring.score(path, fmt, det, params={"binary_focal.gamma": 3.0}).costs["binary_focal"]
+    shown = {m.label: m.value for m in at.metric}
+    assert math.isclose(float(shown["Binary focal loss"]), want, rel_tol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("query", "what"),
+    [
+        ({"score_example": "nope.csv"}, "example file"),
+        ({"score_focus": "Nope"}, "loss for the table and the charts"),
+        ({"score_tab": "Plots"}, "tab"),
+        ({"score_source": "Somewhere"}, "data"),
+        ({"score_param_huber_delta": "-2"}, "δ (huber)"),
+    ],
+)
+def test_a_bad_value_in_a_link_is_reported_not_ignored(query, what):
+    at = open_link(**query)
+    shown = [w.value for w in at.warning]
+    assert any(f"The link's {what}" in w for w in shown), shown
+    assert at.metric  # and the page still scores with the default
+
+
+def test_no_internal_loss_name_on_the_page():
+    at = open_page()
+    labels = [n.label for n in at.number_input]
+    assert "δ (Huber)" in labels and not any(":" in lab or "delta" in lab for lab in labels)
+    shown = " ".join([*(c.value for c in at.caption), *(t.value for t in at.text)])
+    assert "Mean squared error (L2)" in shown and "largest mse" not in shown
+    assert "Poisson negative log-likelihood (no constant; can be < 0)" in {m.label for m in at.metric}
+    assert "Mean Poisson deviance" in {m.label for m in at.metric}
+
+
+def test_a_skipped_loss_is_reported_by_its_title():
+    at = open_page()
+    at.segmented_control(key="score_source").set_value("upload").run()
+    data = b"y_true,y_pred\n1.5,2.25\n2.5,3.0\n3.5,-4.0\n4.5,5.0\n"
+    at.file_uploader(key="score_upload").set_value(("neg.csv", data, "text/csv")).run()
+    assert not at.exception
+    infos = [i.value for i in at.info]
+    assert any(v.startswith("Mean squared logarithmic error needs") for v in infos), infos
+
+
+def test_the_table_has_no_rmse_column_and_says_why():
+    at = open_page()
+    (table,) = at.dataframe
+    columns = list(table.value.columns)
+    assert "mse" in columns and "rmse" not in columns
+    assert any("RMSE has no column" in c.value for c in at.caption)
+    assert "rmse" not in at.selectbox(key="score_focus").options
+
+
+def test_rows_summing_to_1_3_are_offered_normalisation():
+    """Read as probabilities (the 1.2 is above 1), they were told to choose logits; now: normalise."""
+    at = open_page()
+    at.segmented_control(key="score_source").set_value("upload").run()
+    data = b"label,prob_a,prob_b\na,0.5,0.5\nb,0.2,0.8\na,1.2,0.1\n"
+    at.file_uploader(key="score_upload").set_value(("sums.csv", data, "text/csv")).run()
+    at.selectbox(key="score_pred_kind").set_value("probabilities").run()
+    assert not at.exception
+    assert at.error and "sum to 1.3" in at.error[0].value.replace("\\", "")
+    fix = next(r for r in at.radio if r.key.startswith("score_fix_rows_"))
+    fix.set_value("normalise").run()
+    assert not at.exception and not at.error and at.metric
+
+
+def test_an_error_title_is_not_repeated_in_its_message():
+    at = open_page()
+    at.segmented_control(key="score_source").set_value("upload").run()
+    at.file_uploader(key="score_upload").set_value(("empty.csv", b"", "text/csv")).run()
+    assert not at.exception
+    (shown,) = [e.value for e in at.error]
+    assert shown.startswith("**The file is empty.**") and shown.count("empty") == 1, shown
+
+
+def test_the_page_takes_the_probabilities_from_the_result():
+    """Not recomputed on the page (issue 8): no sigmoid, softmax or row normalisation in views/score.py."""
+    source = (ROOT / PAGE).read_text(encoding="utf-8")
+    for name in ("sigmoid", "softmax(", "normalise_rows", ".sum(axis"):
+        assert name not in source, name
+    assert len(source.splitlines()) <= 250

@@ -121,12 +121,13 @@ def test_residual_plot():
     fig = scoring.residual_plot(T, P, ROWS, np.array([4]), names=NAMES)
     rows, worst_trace = fig.data
     assert_array_equal(rows.x, P[:4])
-    assert_array_equal(rows.y, (T - P)[:4])
-    assert (tuple(worst_trace.x), tuple(worst_trace.y)) == ((3.0,), (7.0,))
+    # r = ŷ - y, the Regression page's convention (it was actual - predicted here: issue 9)
+    assert_array_equal(rows.y, (P - T)[:4])
+    assert (tuple(worst_trace.x), tuple(worst_trace.y)) == ((3.0,), (-7.0,))
     (zero,) = fig.layout.shapes
     assert (zero.type, zero.y0, zero.y1, zero.xref, zero.x0, zero.x1) == ("line", 0, 0, "x domain", 0, 1)
     assert fig.layout.xaxis.title.text == "predicted (predicted_price_k)"
-    assert fig.layout.yaxis.title.text == "residual (actual - predicted)"
+    assert fig.layout.yaxis.title.text == "residual r = ŷ − y (predicted − actual)"
 
 
 def test_calibration_bins():
@@ -184,3 +185,37 @@ def test_class_names_from_the_file_are_escaped_in_the_legend():
         title="BCE", class_names=["<b>x</b>"], what="class 1",
     )  # fmt: skip
     assert fig.data[0].name == "true class: &lt;b&gt;x&lt;/b&gt;"
+
+
+def _boxes(x, y, texts, where, size):
+    px = scoring._to_pixels(x, x, size[0])
+    py = scoring._to_pixels(y, y, size[1])
+    return [scoring._label_box(a, b, scoring._DIGIT_PX * len(t), scoring._LINE_PX, w)
+            for a, b, t, w in zip(px, py, texts, where, strict=True)]  # fmt: skip
+
+
+def test_labels_of_neighbouring_worst_rows_do_not_overlap():
+    """Rows 145 and 83 sat on one another on the residual chart (issue 9): each label finds its place."""
+    x = np.array([250.0, 252.0, 249.0, 400.0, 251.0, 100.0])
+    y = np.array([60.0, 58.0, -55.0, 0.0, 62.0, 10.0])
+    texts = ["145", "83", "112", "17", "7", "1"]
+    where = scoring.label_positions(x, y, texts, size=scoring.HALF)
+    assert set(where) <= set(scoring.POSITIONS) and len(set(where[:2])) == 2
+    boxes = _boxes(x, y, texts, where, scoring.HALF)
+    for i in range(len(boxes)):
+        for j in range(i):
+            a, b = boxes[i], boxes[j]
+            apart = min(a[2], b[2]) <= max(a[0], b[0]) or min(a[3], b[3]) <= max(a[1], b[1])
+            assert apart, (texts[i], texts[j])
+
+
+def test_a_lone_worst_row_is_labelled_above_its_marker():
+    assert scoring.label_positions(np.array([0.5]), np.array([0.5]), ["9"]) == ["top center"]
+
+
+def test_worst_row_labels_are_placed_and_readable_over_the_points():
+    worst = scoring.worst_rows((T - P) ** 2, 2)
+    fig = scoring.predicted_vs_actual(T, P, ROWS, worst, names=NAMES)
+    labels = fig.data[2]
+    assert len(labels.textposition) == 2 and set(labels.textposition) <= set(scoring.POSITIONS)
+    assert labels.textfont.shadow == "auto"
