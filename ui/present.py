@@ -27,8 +27,13 @@ VIEWS = Path(__file__).resolve().parents[1] / "views"
 PRESENTER_CSS = """<style>
 html { font-size: 24px !important; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { font-size: 1rem !important; }
-[data-testid="stMainBlockContainer"] { padding-top: 1.5rem; padding-left: 2rem; padding-right: 2rem;
+[data-testid="stMainBlockContainer"] { padding-top: 3.5rem; padding-left: 2rem; padding-right: 2rem;
   max-width: 100%; }
+.stButton button p, .stDownloadButton button p { font-size: 1rem; }
+/* a story step: its page's own title and introduction give way to the step's caption */
+.st-key-lecture_page [data-testid="stElementContainer"]:has(h1),
+.st-key-lecture_page [data-testid="stElementContainer"]:has(h1) + [data-testid="stElementContainer"] {
+  display: none; }
 </style>"""
 
 
@@ -75,6 +80,4 @@ def open_step(story_name: str, number: int, step: stories.Step) -> None:
     state["lecture_at"] = (story_name, number)
     forget(stories.PAGES[step.page])
     params: dict[str, str | list[str]] = {"story": story_name, "step": str(number), **step.state}
-    if presenting():
-        params["present"] = "true"
     st.switch_page("views/lecture.py", query_params=params)

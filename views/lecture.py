@@ -57,13 +57,14 @@ def _present(name: str, story: stories.Story, number: int) -> None:
     for note in state.pop("lecture_notes", []):
         st.warning(note)
     if step.caption:
-        st.markdown(present.caption(step.caption))
+        st.markdown(present.caption(step.caption), width="stretch")
     if step.emphasise:  # the chart to look at: outlined
         st.html(f"<style>.st-key-{step.emphasise} {{ outline: 4px solid #e6550d; outline-offset: 6px; "
                 "border-radius: 4px; }</style>")  # fmt: skip
     state[kit.LECTURE_RUNNING] = True  # the page's controls take the step's values, unbound from the link
     try:
-        runpy.run_path(str(present.VIEWS / f"{step.page}.py"), run_name="__main__")  # our own page file
+        with st.container(key="lecture_page"):
+            runpy.run_path(str(present.VIEWS / f"{step.page}.py"), run_name="__main__")  # our own file
     finally:
         state.pop(kit.LECTURE_RUNNING, None)
 
