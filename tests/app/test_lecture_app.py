@@ -50,6 +50,9 @@ def test_every_step_of_every_story_renders_without_exception_or_warning(name):
         assert at.query_params["story"] == [name] or at.query_params["story"] == name
         assert str(at.query_params["step"]).strip("[]'") == str(number)
         assert any(f"step **{number} / {len(story.steps)}**" in m.value for m in at.markdown)
+        emphasise = story.steps[number - 1].emphasise
+        if emphasise:  # the chart the step points at is on its page
+            assert any(el.proto.id.endswith("-" + emphasise) for el in at.get("plotly_chart")), emphasise
         if number < len(story.steps):
             at.button(key="lecture_next").click().run()
     at.button(key="lecture_prev").click().run()

@@ -72,3 +72,17 @@ def test_presenter_view_is_readable_in_a_hall(browser, app_url):
             print(f"presenter view ({scheme}): body {sizes['body']} px, metric value {sizes['metric']} px")
         finally:
             context.close()
+
+
+def test_dragging_inside_a_step_then_back_to_the_prepared_scene(page, app_url):
+    open_app(page, f"{app_url}/lecture?story={STORY}&step=2")
+    prepared = _metric(page, "MSE")
+    handle = page.locator('.st-key-reg_free [role="slider"][aria-label="prediction 5"]')
+    handle.focus()
+    page.keyboard.press("Shift+ArrowDown")  # a key a drag uses: the story must not move
+    wait_idle(page)
+    assert _counter(page) == "2"
+    assert _metric(page, "MSE") != prepared
+    page.locator(".st-key-lecture_restore button").click()
+    wait_idle(page)
+    assert _counter(page) == "2" and _metric(page, "MSE") == prepared
