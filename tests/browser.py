@@ -260,3 +260,41 @@ def assert_no_exception(page) -> None:
     shown = page.locator('[data-testid="stException"]')
     if shown.count():
         pytest.fail(f"the app shows an exception on {page.url}:\n{shown.first.inner_text()}", pytrace=False)
+
+
+# -- reading what the app shows ----------------------------------------------------------------------
+def handle_positions(page, selector: str):
+    """The drag handles' values (aria-valuenow) under ``selector``, as a float array."""
+    import numpy as np
+
+    values = page.locator(selector).evaluate_all("els => els.map(e => e.getAttribute('aria-valuenow'))")
+    return np.array([float(v) for v in values])
+
+
+def metric(page, label: str) -> str:
+    """The shown value of the st.metric whose label is exactly ``label``."""
+    import re
+
+    box = page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(f"^{re.escape(label)}$"))
+    )
+    return box.first.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def wait_for_metric(page, label: str, expected: str, timeout_ms: float = 15_000) -> None:
+    """Wait until the metric ``label`` shows ``expected`` (a rerun has landed)."""
+    page.wait_for_function(
+        """([label, expected]) => [...document.querySelectorAll('[data-testid="stMetric"]')].some(m =>
+             m.querySelector('[data-testid="stMetricLabel"]')?.innerText.trim() === label &&
+             m.querySelector('[data-testid="stMetricValue"]')?.innerText.trim() === expected)""",
+        arg=[label, expected],
+        timeout=timeout_ms,
+    )
+
+
+def open_page_with(page, url: str, ready: str):
+    """Open ``url``, wait until the app has run and ``ready`` (a selector) is there; no exception shown."""
+    open_app(page, url)
+    page.locator(ready).first.wait_for()
+    assert_no_exception(page)
+    return page

@@ -4,39 +4,20 @@ label convention, and compare every metric with the core's value for the handles
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 import losses
 from charts.style import format_metric as fmt
 from losses.binary import sigmoid
 from scenes.binary import Scene
-from tests.e2e.conftest import assert_no_exception, open_app, screenshot, wait_idle
+from tests.browser import handle_positions, metric, open_page_with, wait_for_metric
+from tests.e2e.conftest import assert_no_exception, screenshot, wait_idle
 
 HANDLES = '.st-key-bin_s [role="slider"]'
 
 
 def positions(page, selector: str = HANDLES) -> np.ndarray:
-    values = page.locator(selector).evaluate_all("els => els.map(e => e.getAttribute('aria-valuenow'))")
-    return np.array([float(v) for v in values])
-
-
-def metric(page, label: str) -> str:
-    box = page.locator('[data-testid="stMetric"]').filter(
-        has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(f"^{re.escape(label)}$"))
-    )
-    return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
-
-
-def wait_for_metric(page, label: str, expected: str) -> None:
-    page.wait_for_function(
-        """([label, expected]) => [...document.querySelectorAll('[data-testid="stMetric"]')].some(m =>
-             m.querySelector('[data-testid="stMetricLabel"]')?.innerText.trim() === label &&
-             m.querySelector('[data-testid="stMetricValue"]')?.innerText.trim() === expected)""",
-        arg=[label, expected],
-        timeout=15_000,
-    )
+    return handle_positions(page, selector)
 
 
 def core(scores: np.ndarray, scene: Scene | None = None) -> dict[str, str]:
@@ -49,9 +30,7 @@ def core(scores: np.ndarray, scene: Scene | None = None) -> dict[str, str]:
 
 
 def open_binary(page, url: str, query: str = ""):
-    open_app(page, f"{url}/binary{query}")
-    page.locator(HANDLES).first.wait_for()
-    assert_no_exception(page)
+    open_page_with(page, f"{url}/binary{query}", HANDLES)
 
 
 def test_dragging_a_score_updates_bce_and_hinge_to_the_cores_values(page, app_url):

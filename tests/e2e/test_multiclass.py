@@ -9,8 +9,9 @@ import losses
 from charts.style import format_metric as fmt
 from losses.multiclass import softmax
 from scenes import multiclass as sc
-from tests.e2e.conftest import assert_no_exception, open_app, screenshot, wait_idle
-from tests.e2e.test_binary import metric, positions, wait_for_metric
+from tests.browser import handle_positions as positions
+from tests.browser import metric, open_page_with, wait_for_metric
+from tests.e2e.conftest import assert_no_exception, screenshot, wait_idle
 
 BARS = '.st-key-mc_z [role="slider"]'
 DOG = sc.names(4).index("dog")
@@ -21,9 +22,7 @@ def ce(z: np.ndarray, true: int = DOG, T: float = 1.0) -> str:
 
 
 def open_multiclass(page, url: str, query: str = ""):
-    open_app(page, f"{url}/multiclass{query}")
-    page.locator(BARS).first.wait_for()
-    assert_no_exception(page)
+    open_page_with(page, f"{url}/multiclass{query}", BARS)
 
 
 def test_arrow_up_on_a_bar_updates_the_cross_entropy(page, app_url):
