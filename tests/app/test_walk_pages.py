@@ -124,3 +124,26 @@ def test_any_order_with_controls_at_their_bounds(order, bound):
         _go(at, page)
         for key in BOUNDS.get(page, {}):
             assert at.slider(key=key).value == set_to[key], (page, key)
+
+
+def test_a_bad_links_warnings_can_be_closed_and_stay_closed():
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["reg_n"] = "abc"
+    at.run()
+    _go(at, REG)
+    assert any("points (“abc”)" in w.value for w in at.warning)
+    at.button(key="reg_close_warnings").click().run()
+    assert not at.warning
+    at.slider(key="reg_seed").set_value(3).run()  # an interaction later: still closed
+    assert not at.warning
+    _go(at, BIN)
+    _go(at, REG)
+    assert not at.warning
+
+
+def test_focal_parameters_only_while_focal_is_shown():
+    at = _go(_start(), BIN)
+    assert at.slider(key="bin_gamma") and at.slider(key="bin_alpha")
+    at.multiselect(key="bin_losses").set_value(["hinge", "logistic"]).run()
+    keys = {s.key for s in at.slider}
+    assert "bin_gamma" not in keys and "bin_alpha" not in keys
