@@ -30,11 +30,12 @@ RESIDUAL_TITLE = "residual r = ŷ − y (predicted − actual)"
 #: Where a worst row's number may sit around its marker (Plotly's textposition), in the order tried.
 POSITIONS = ("top center", "bottom center", "middle right", "middle left", "top right", "top left",
              "bottom right", "bottom left")  # fmt: skip
-#: A label box's estimated size in pixels: a digit at FONT_SIZE - 1, its line, its gap to the marker.
-_DIGIT_PX, _LINE_PX, _GAP_PX, _MARK_PX = 8.5, 17.0, 6.0, 12.0
-#: A chart's plotting area in pixels: half the page's width at 1280x720, and all of it at 150% zoom (the Score
-#: page draws each chart the page's width: labels are kept apart at the narrowest width it is read at).
-HALF, FULL = (330.0, 280.0), (560.0, 280.0)
+#: A label box's size in pixels as Chromium draws it (a digit at FONT_SIZE - 1, its line), its gap to the
+#: marker, and the marker's size.
+_DIGIT_PX, _LINE_PX, _GAP_PX, _MARK_PX = 7.5, 20.0, 6.0, 12.0
+#: The plotting area of a chart the page's width, in pixels, at its narrowest: 1280x720 at 150% zoom (at 200%
+#: the sidebar folds away and it is wider). Labels kept apart there are apart at every wider size too.
+FULL = (430.0, 244.0)
 
 
 def _text(name: object) -> str:

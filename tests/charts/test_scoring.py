@@ -199,9 +199,9 @@ def test_labels_of_neighbouring_worst_rows_do_not_overlap():
     x = np.array([250.0, 252.0, 249.0, 400.0, 251.0, 100.0])
     y = np.array([60.0, 58.0, -55.0, 0.0, 62.0, 10.0])
     texts = ["145", "83", "112", "17", "7", "1"]
-    where = scoring.label_positions(x, y, texts, size=scoring.HALF)
+    where = scoring.label_positions(x, y, texts, size=scoring.FULL)
     assert set(where) <= set(scoring.POSITIONS) and len(set(where[:2])) == 2
-    boxes = _boxes(x, y, texts, where, scoring.HALF)
+    boxes = _boxes(x, y, texts, where, scoring.FULL)
     for i in range(len(boxes)):
         for j in range(i):
             a, b = boxes[i], boxes[j]

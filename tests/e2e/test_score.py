@@ -74,3 +74,90 @@ def test_junk_upload_shows_the_message(page, app_url):
     alert = page.locator('[data-testid="stAlertContentError"]')
     assert "not a CSV text file" in alert.first.inner_text()
     screenshot(page, "score_junk")
+
+
+# -- issue 9: the choices are in the link; charts readable at 150% ------------------------------------------
+def _choose(page, key: str, option: str) -> None:
+    """Pick an option of a selectbox (the first click right after a rerun may not open its list: retry)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box = page.locator(f".st-key-{key}").get_by_role("combobox")
+    wanted = page.get_by_role("option", name=option, exact=True)
+    for _ in range(3):
+        box.click()
+        try:
+            wanted.wait_for(timeout=2000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    wanted.click()
+    wait_idle(page)
+
+
+def test_the_pages_choices_go_into_the_link_and_come_back_from_it(page, app_url, browser):
+    open_app(page, f"{app_url}/score")
+    _choose(page, "score_example", "rain_tomorrow.csv")
+    _choose(page, "score_focus", "Hinge loss")
+    page.get_by_role("tab", name="Charts").click()
+    wait_idle(page)
+    page.locator(".st-key-score_log label").click()
+    wait_idle(page)
+    url = page.url
+    for part in ("score_example=rain_tomorrow.csv", "score_focus=Hinge", "score_tab=Charts",
+                 "score_log=true"):  # fmt: skip
+        assert part in url, url
+    other = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+    try:
+        open_app(other, url)
+        assert_no_exception(other)
+        assert other.locator(".st-key-score_focus").get_by_role("combobox").input_value() == "Hinge loss"
+        assert other.get_by_role("tab", name="Charts").get_attribute("aria-selected") == "true"
+        assert other.locator('.st-key-score_log input[type="checkbox"]').is_checked()
+        from playwright.sync_api import expect
+
+        expect(other.locator(".js-plotly-plot")).to_have_count(3)  # histogram, calibration, loss vs p
+    finally:
+        other.context.close()
+
+
+def test_a_bad_example_in_a_link_is_reported(page, app_url):
+    open_app(page, f"{app_url}/score?score_example=nope.csv")
+    warning = page.locator('[data-testid="stAlertContentWarning"]').first
+    assert "example file" in warning.inner_text() and "nope.csv" in warning.inner_text()
+    assert_no_exception(page)
+
+
+_TITLES_INSIDE = """plot => {
+    const svg = plot.querySelector('svg.main-svg').getBoundingClientRect();
+    return [...plot.querySelectorAll('.g-xtitle text, .g-ytitle text')].filter(t => {
+        const b = t.getBoundingClientRect();
+        return b.left < svg.left - 1 || b.right > svg.right + 1
+            || b.top < svg.top - 1 || b.bottom > svg.bottom + 1;
+    }).map(t => t.textContent);
+}"""
+_LABEL_BOXES = """plot => [...plot.querySelectorAll('.scatterlayer .textpoint text')].map(t => {
+    const b = t.getBoundingClientRect(); return [t.textContent, b.left, b.top, b.right, b.bottom];
+})"""
+
+
+def test_charts_at_150_percent_keep_their_titles_and_labels_apart(browser, app_url):
+    context = browser.new_context(viewport={"width": round(1280 / 1.5), "height": round(720 / 1.5)},
+                                  device_scale_factor=1.5)  # fmt: skip
+    page = context.new_page()
+    try:
+        for example in ("regression_outliers.csv", "rain_tomorrow.csv", "species_multiclass.csv"):
+            open_app(page, f"{app_url}/score?score_example={example}&score_tab=Charts")
+            assert_no_exception(page)
+            plots = page.locator(".js-plotly-plot")
+            plots.first.wait_for()
+            page.wait_for_timeout(300)
+            for plot in plots.all():
+                assert not plot.evaluate(_TITLES_INSIDE), f"{example}: an axis title is clipped"
+                boxes = plot.evaluate(_LABEL_BOXES)
+                for i, a in enumerate(boxes):
+                    for b in boxes[:i]:
+                        apart = a[3] <= b[1] or b[3] <= a[1] or a[4] <= b[2] or b[4] <= a[2]
+                        assert apart, f"{example}: labels {a[0]} and {b[0]} overlap"
+            screenshot(page, f"score_charts_150_{Path(example).stem}", full=True)
+    finally:
+        context.close()
