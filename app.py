@@ -26,6 +26,8 @@ PAGES = {
                 url_path="binary"),
         st.Page("views/multiclass.py", title="Multi-class classification", icon=":material/bar_chart:",
                 url_path="multiclass"),
+        st.Page("views/learn.py", title="How the loss shapes learning", icon=":material/school:",
+                url_path="learn"),
         st.Page("views/score.py", title="Score your predictions", icon=":material/upload_file:",
                 url_path="score"),
     ],

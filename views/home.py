@@ -28,6 +28,11 @@ LINKS = [
         "divergence both ways, and the loss of one sample against the cost of a batch.",
     ),
     (
+        "views/learn.py",
+        "Train the same line or classifier under different losses and press Play: watch an outlier drag L2 "
+        "while L1 holds, and hinge stop once the points clear the margin while cross-entropy keeps pushing.",
+    ),
+    (
         "views/score.py",
         "Upload a CSV of your model's predictions, or try an example: see what was detected, every "
         "applicable loss and the rows that cost the most, and download a per-row report.",
