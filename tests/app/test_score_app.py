@@ -198,3 +198,21 @@ def test_the_page_takes_the_probabilities_from_the_result():
     for name in ("sigmoid", "softmax(", "normalise_rows", ".sum(axis"):
         assert name not in source, name
     assert len(source.splitlines()) <= 250
+
+
+def test_the_choices_survive_a_visit_elsewhere_and_reset_puts_them_back():
+    at = open_page()
+    at.selectbox(key="score_example").set_value("rain_tomorrow.csv").run()
+    at.selectbox(key="score_focus").set_value("hinge").run()
+    at.toggle(key="score_log").set_value(True).run()
+    at.number_input(key="score_param_binary_focal_gamma").set_value(3.0).run()
+    at.switch_page("views/regression.py").run()
+    at.switch_page(PAGE).run()
+    assert not at.exception and not at.warning
+    assert at.selectbox(key="score_example").value == "rain_tomorrow.csv"
+    assert at.selectbox(key="score_focus").value == "hinge" and at.toggle(key="score_log").value is True
+    assert at.number_input(key="score_param_binary_focal_gamma").value == 3.0
+    at.button(key="score_reset").click().run()
+    assert not at.exception
+    assert at.selectbox(key="score_example").value == "regression_outliers.csv"
+    assert at.selectbox(key="score_focus").value == "mse" and at.toggle(key="score_log").value is False
