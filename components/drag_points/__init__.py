@@ -56,7 +56,9 @@ import streamlit as st
 
 from components.drag_points._spec import (
     CONNECT_MODES,
+    DASHES,
     DRAW_MODES,
+    STYLES,
     DragPointsError,
     DragPointsSpec,
     display_decimals,
@@ -66,7 +68,9 @@ from components.drag_points._spec import (
 
 __all__ = [
     "CONNECT_MODES",
+    "DASHES",
     "DRAW_MODES",
+    "STYLES",
     "COMPONENT_NAME",
     "DragPointsError",
     "DragPointsSpec",
@@ -129,6 +133,10 @@ def drag_points(
     x_label: str = "",
     y_label: str = "",
     x_ticks: Sequence[dict[str, Any]] | None = None,
+    lines: Sequence[dict[str, Any]] = (),
+    handle_style: str = "filled",
+    target_style: str = "hollow",
+    y_limit: Sequence[float] | None = None,
     on_change: Callable[[], None] | None = None,
 ) -> list[float]:
     """Draw the chart and return the current handle positions (``y`` floats).
@@ -160,7 +168,25 @@ def drag_points(
     x_label, y_label : str
         Axis titles.
     x_ticks : list of {"value", "label"} or None
-        Categorical x ticks (class names); None for numeric ticks.
+        Categorical x ticks (class names); None for numeric ticks. Labels that
+        would run together are rotated, then thinned (every label stays in its
+        tick's tooltip).
+    lines : list of dict
+        ``{"slope", "intercept", "color"?, "label"?, "dash"?}``: extra straight
+        lines y = slope * x + intercept drawn across the chart (not draggable),
+        e.g. the best line under each loss; labelled ones get a legend entry
+        above the plot. ``dash`` is one of ``DASHES`` ("solid", "dash", "dot",
+        "dashdot").
+    handle_style, target_style : {"filled", "hollow"}
+        How handles and targets are drawn (default: filled handles, hollow
+        targets). Drag the targets themselves with ``handle_style="hollow"``
+        and the predictions passed as ``targets`` with ``target_style="filled"``.
+        Targets are drawn over the handles (they never catch the pointer), so a
+        target under a handle stays visible.
+    y_limit : (low, high) or None
+        How far a handle may be moved. When it is wider than ``y_range``, the
+        axis grows while a handle is pushed past its top or bottom (with the
+        mouse or the keys). None: ``y_range``, the axis is fixed.
     on_change : callable or None
         Called (before the rerun) when the user moves a handle; read the new
         positions with :func:`get_drag_values`.
@@ -168,7 +194,8 @@ def drag_points(
     Returns
     -------
     list of float
-        One value per handle: the user's positions, or the handles' ``y``.
+        One value per handle: the user's positions, or the handles' ``y``
+        (clamped to ``y_limit``).
 
     Raises
     ------
@@ -194,10 +221,14 @@ def drag_points(
         x_label=x_label,
         y_label=y_label,
         x_ticks=x_ticks,
+        lines=lines,
+        handle_style=handle_style,
+        target_style=target_style,
+        y_limit=y_limit,
     )
     meta_key = _meta_key(key)
-    res = resolve(spec.handle_ys, _raw_state(key), st.session_state.get(meta_key), spec.y_range)
-    st.session_state[meta_key] = {**res.meta, "y_range": list(spec.y_range)}
+    res = resolve(spec.handle_ys, _raw_state(key), st.session_state.get(meta_key), spec.limits)
+    st.session_state[meta_key] = {**res.meta, "y_range": list(spec.limits)}
     _mount(
         key=key,
         data=spec.to_data(res.values, res.rev),

@@ -23,6 +23,10 @@ from typing import Any
 
 CONNECT_MODES = ("residuals", "line", "none")
 DRAW_MODES = ("points", "bars")
+#: How handles and targets look: "filled" dots (predictions) or "hollow" rings (targets).
+STYLES = ("filled", "hollow")
+#: Dash patterns of the extra ``lines`` (Plotly's names, so a loss keeps its dash from charts.style).
+DASHES = ("solid", "dash", "dot", "dashdot")
 MIN_HEIGHT, MAX_HEIGHT = 160, 2000
 
 # A CSS colour we are willing to hand to the browser: "#1f77b4", "red",
@@ -130,6 +134,15 @@ class DragPointsSpec:
     y_label: str = ""
     x_ticks: list[dict[str, Any]] | None = None
     decimals: int = field(default=2)
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    handle_style: str = "filled"
+    target_style: str = "hollow"
+    #: How far a handle may go (the axis grows up to here when one is pushed past its end).
+    y_limit: tuple[float, float] | None = None
+
+    @property
+    def limits(self) -> tuple[float, float]:
+        return self.y_limit or self.y_range
 
     @property
     def handle_ys(self) -> list[float]:
@@ -151,6 +164,10 @@ class DragPointsSpec:
             "y_label": self.y_label,
             "x_ticks": self.x_ticks,
             "decimals": self.decimals,
+            "lines": self.lines,
+            "handle_style": self.handle_style,
+            "target_style": self.target_style,
+            "y_limit": list(self.limits),
         }
 
 
@@ -167,11 +184,16 @@ def normalize(
     x_label: Any = "",
     y_label: Any = "",
     x_ticks: Any = None,
+    lines: Any = (),
+    handle_style: str = "filled",
+    target_style: str = "hollow",
+    y_limit: Any = None,
 ) -> DragPointsSpec:
     """Validate the widget's arguments and return them in canonical form.
 
-    Handle ``y`` values are clamped into ``y_range`` (the browser clamps drags
-    the same way); target values are kept as given (the chart clips them).
+    Handle ``y`` values are clamped into ``y_limit`` (default: ``y_range``; the
+    browser clamps drags the same way); target values are kept as given (the
+    chart clips them).
 
     >>> spec = normalize(handles=[{"x": 0, "y": 9}], targets=[{"x": 0, "y": 1}],
     ...                  x_range=(-1, 1), y_range=(0, 5))
@@ -185,6 +207,15 @@ def normalize(
         raise _err("connect", f"one of {CONNECT_MODES}", connect)
     if mode not in DRAW_MODES:
         raise _err("mode", f"one of {DRAW_MODES}", mode)
+
+    limit = None if y_limit is None else _range(y_limit, "y_limit")
+    if limit is not None and not (limit[0] <= y_lo and y_hi <= limit[1]):
+        raise _err("y_limit", f"a (low, high) pair that holds y_range ({y_lo:g}, {y_hi:g})", y_limit,
+                   "Widen y_limit or leave it None.")  # fmt: skip
+    c_lo, c_hi = limit or (y_lo, y_hi)
+    for arg, value in (("handle_style", handle_style), ("target_style", target_style)):
+        if value not in STYLES:
+            raise _err(arg, f"one of {STYLES}", value)
 
     step_f = _finite(step, "step")
     if step_f <= 0 or step_f > (y_hi - y_lo):
@@ -210,7 +241,7 @@ def normalize(
         out_handles.append(
             {
                 "x": _finite(h["x"], f"handles[{i}].x"),
-                "y": clamp(_finite(h["y"], f"handles[{i}].y"), y_lo, y_hi),
+                "y": clamp(_finite(h["y"], f"handles[{i}].y"), c_lo, c_hi),
                 "label": _label(h.get("label"), f"handles[{i}].label", f"handle {i + 1}"),
                 "color": _color(h.get("color"), f"handles[{i}].color"),
             }
@@ -266,6 +297,27 @@ def normalize(
                 }
             )
 
+    out_lines: list[dict[str, Any]] = []
+    for i, ln in enumerate(_items(lines, "lines")):
+        if not isinstance(ln, Mapping) or "slope" not in ln or "intercept" not in ln:
+            raise _err(f"lines[{i}]", "a dict with keys slope and intercept (color, label, dash optional)", ln)
+        unknown = set(ln) - {"slope", "intercept", "color", "label", "dash"}
+        if unknown:
+            raise _err(f"lines[{i}]", "a dict with keys slope, intercept, color, label, dash", ln,
+                       f"Remove {sorted(unknown)}.")  # fmt: skip
+        dash = ln.get("dash") or "solid"
+        if dash not in DASHES:
+            raise _err(f"lines[{i}].dash", f"one of {DASHES}", dash)
+        out_lines.append(
+            {
+                "slope": _finite(ln["slope"], f"lines[{i}].slope"),
+                "intercept": _finite(ln["intercept"], f"lines[{i}].intercept"),
+                "color": _color(ln.get("color"), f"lines[{i}].color"),
+                "label": _label(ln.get("label"), f"lines[{i}].label", ""),
+                "dash": dash,
+            }
+        )
+
     return DragPointsSpec(
         handles=out_handles,
         targets=out_targets,
@@ -279,6 +331,10 @@ def normalize(
         y_label=_label(y_label, "y_label", ""),
         x_ticks=ticks,
         decimals=display_decimals(step_f),
+        lines=out_lines,
+        handle_style=handle_style,
+        target_style=target_style,
+        y_limit=limit,
     )
 
 

@@ -12,6 +12,12 @@ const SVG_NS = "http://www.w3.org/2000/svg";
 const MARGIN = { top: 18, right: 22, bottom: 58, left: 74 };
 const HANDLE_R = 10;
 const HIT_R = 22;
+const LEGEND_ROW = 24; // px per row of the lines' legend, above the plot
+const TICK_ANGLE = 40; // degrees: x tick labels that would run together are rotated by this much...
+const TICK_LINE = 18; // ...and thinned until parallel labels are this far apart (px)
+const TICK_MAX_W = 120; // longer tick labels are cut with an ellipsis (the full one is in the tooltip)
+const GROW_EVERY_MS = 60; // a handle held past the plot's top or bottom grows the axis this often
+const DASH = { solid: "", dash: "9 6", dot: "2 5", dashdot: "9 5 2 5" };
 
 function svgEl(tag, attrs, parent) {
   const el = document.createElementNS(SVG_NS, tag);
@@ -49,6 +55,25 @@ function fmtValue(v, decimals) {
   return Number(v).toFixed(decimals);
 }
 
+// Width in px of `text` as drawn with the CSS class `cls` (a hidden <text> reused for measuring).
+function textWidth(inst, text, cls) {
+  const m = inst.measure;
+  m.setAttribute("class", cls);
+  m.textContent = text;
+  try { return m.getComputedTextLength(); } catch (e) { return 8 * text.length; }
+}
+
+// `text` cut with an ellipsis to at most `max` px.
+function fitText(inst, text, cls, max) {
+  if (textWidth(inst, text, cls) <= max) return text;
+  let lo = 0, hi = text.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (textWidth(inst, text.slice(0, mid) + "…", cls) <= max) lo = mid; else hi = mid - 1;
+  }
+  return text.slice(0, lo) + "…";
+}
+
 // ---------------------------------------------------------------------------
 // One-time structure per instance
 // ---------------------------------------------------------------------------
@@ -61,19 +86,21 @@ function createInstance(root) {
   clip.setAttribute("id", clipId);
   const clipRect = svgEl("rect", {}, clip);
   const layers = {};
-  for (const name of ["grid", "axes", "bars", "fit", "residuals", "targets", "handles", "tip"]) {
+  // Targets above the handles (they never catch the pointer): a target under a handle stays visible.
+  for (const name of ["grid", "axes", "bars", "lines", "fit", "residuals", "handles", "targets", "tip"]) {
     layers[name] = svgEl("g", { class: "dp-layer dp-" + name }, svg);
   }
-  for (const name of ["bars", "fit", "residuals", "targets"]) {
+  for (const name of ["bars", "lines", "fit", "residuals", "targets"]) {
     layers[name].setAttribute("clip-path", `url(#${clipId})`);
   }
+  const measure = svgEl("text", { visibility: "hidden", "aria-hidden": "true" }, svg);
   const tip = svgEl("g", { class: "dp-tip", visibility: "hidden" }, layers.tip);
   const tipBox = svgEl("rect", { rx: 4, ry: 4 }, tip);
   const tipText = svgEl("text", {}, tip);
 
   const inst = {
-    root, svg, clipRect, layers, tip, tipBox, tipText,
-    data: null, values: [], rev: null,
+    root, svg, clipRect, layers, tip, tipBox, tipText, measure,
+    data: null, values: [], rev: null, view: [0, 1], geo: null,
     handleEls: [], drag: null, active: -1, width: 0,
     setStateValue: null,
   };
@@ -89,20 +116,64 @@ function createInstance(root) {
 // Scales
 // ---------------------------------------------------------------------------
 
-function scales(inst) {
+// What does not move with the y axis: the plot's box, the legend's items, the x tick labels' layout.
+// Measured once per render (text widths), not on every pointer move.
+function geometry(inst) {
   const d = inst.data;
   const width = Math.max(240, Math.floor(inst.root.clientWidth) || 640);
-  const height = d.height;
   const [x0, x1] = d.x_range;
-  const [y0, y1] = d.y_range;
   const left = MARGIN.left - (d.y_label ? 0 : 22);
-  const bottom = MARGIN.bottom - (d.x_label ? 0 : 24);
   const pw = width - left - MARGIN.right;
-  const ph = height - MARGIN.top - bottom;
   const sx = (x) => left + ((x - x0) / (x1 - x0)) * pw;
-  const sy = (y) => MARGIN.top + (1 - (y - y0) / (y1 - y0)) * ph;
-  const invY = (py) => y0 + (1 - (py - MARGIN.top) / ph) * (y1 - y0);
-  return { width, height, left, top: MARGIN.top, pw, ph, sx, sy, invY, x0, x1, y0, y1 };
+  const legend = legendLayout(inst, left, pw);
+  const xt = xTickLayout(inst, sx);
+  const top = MARGIN.top + legend.height;
+  const bottom = MARGIN.bottom - (d.x_label ? 0 : 24) + xt.extra;
+  const ph = Math.max(40, d.height - top - bottom);
+  return { width, height: d.height, left, top, pw, ph, sx, x0, x1, legend, xt };
+}
+
+function scales(inst) {
+  const g = inst.geo || (inst.geo = geometry(inst));
+  const [y0, y1] = inst.view;
+  const sy = (y) => g.top + (1 - (y - y0) / (y1 - y0)) * g.ph;
+  const invY = (py) => y0 + (1 - (py - g.top) / g.ph) * (y1 - y0);
+  return { ...g, sy, invY, y0, y1 };
+}
+
+// The labelled extra lines as legend items, wrapped into rows above the plot.
+function legendLayout(inst, left, pw) {
+  const items = [];
+  let x = left, row = 0;
+  for (const ln of inst.data.lines || []) {
+    if (!ln.label) continue;
+    const w = 30 + 6 + textWidth(inst, ln.label, "dp-legend") + 18;
+    if (x > left && x + w > left + pw) { x = left; row += 1; }
+    items.push({ line: ln, x, y: MARGIN.top + row * LEGEND_ROW + LEGEND_ROW / 2 - 4 });
+    x += w;
+  }
+  return { items, height: items.length ? (row + 1) * LEGEND_ROW : 0 };
+}
+
+// x tick labels: level if they fit between their neighbours; else rotated, and thinned until rotated
+// labels are TICK_LINE px apart; the extra bottom margin the rotated labels need.
+function xTickLayout(inst, sx) {
+  const d = inst.data;
+  const [x0, x1] = d.x_range;
+  const ticks = d.x_ticks
+    ? d.x_ticks.filter((t) => t.value >= x0 && t.value <= x1)
+    : niceTicks(x0, x1, Math.max(3, Math.round((sx(x1) - sx(x0)) / 90))).map((v) => ({ value: v, label: fmtTick(v) }));
+  const px = ticks.map((t) => sx(t.value)).sort((a, b) => a - b);
+  let gap = Infinity;
+  for (let i = 1; i < px.length; i++) gap = Math.min(gap, px[i] - px[i - 1]);
+  const widths = ticks.map((t) => textWidth(inst, t.label, "dp-tick"));
+  const widest = Math.max(0, ...widths);
+  if (widest + 10 <= gap) return { ticks, rotate: 0, every: 1, extra: 0 };
+  const rad = (TICK_ANGLE * Math.PI) / 180;
+  const every = Math.max(1, Math.ceil(TICK_LINE / (gap * Math.sin(rad))));
+  const shown = ticks.map((t) => ({ ...t, text: fitText(inst, t.label, "dp-tick", TICK_MAX_W) }));
+  const w = Math.min(TICK_MAX_W, widest);
+  return { ticks: shown, rotate: TICK_ANGLE, every, extra: Math.max(0, w * Math.sin(rad) - 8) };
 }
 
 // ---------------------------------------------------------------------------
@@ -132,19 +203,31 @@ function renderStatic(inst, s) {
     const t = svgEl("text", { class: "dp-tick", x: s.left - 8, y, "text-anchor": "end", "dominant-baseline": "middle" }, axes);
     t.textContent = fmtTick(v);
   }
-  // x grid + labels (categorical ticks if given)
-  const xticks = d.x_ticks
-    ? d.x_ticks.filter((t) => t.value >= s.x0 && t.value <= s.x1)
-    : niceTicks(s.x0, s.x1, Math.max(3, Math.round(s.pw / 90))).map((v) => ({ value: v, label: fmtTick(v) }));
-  for (const tk of xticks) {
+  // x grid + labels (categorical ticks if given): level, or rotated and thinned when they would collide
+  const xt = s.xt;
+  xt.ticks.forEach((tk, i) => {
     const x = s.sx(tk.value);
     if (!d.x_ticks) svgEl("line", { class: "dp-gridline", x1: x, x2: x, y1: s.top, y2: s.top + s.ph }, grid);
-    const t = svgEl("text", { class: "dp-tick", x, y: s.top + s.ph + 22, "text-anchor": "middle" }, axes);
-    t.textContent = tk.label;
+    if (i % xt.every !== 0) return;
+    const y = s.top + s.ph + (xt.rotate ? 14 : 22);
+    const attrs = xt.rotate
+      ? { x, y, "text-anchor": "end", "dominant-baseline": "middle", transform: `rotate(${-xt.rotate} ${x} ${y})` }
+      : { x, y, "text-anchor": "middle" };
+    const t = svgEl("text", { class: "dp-tick dp-xtick", ...attrs }, axes);
+    t.textContent = tk.text ?? tk.label;
+    svgEl("title", {}, t).textContent = tk.label;
+  });
+  // legend of the extra lines
+  for (const it of s.legend.items) {
+    const g = svgEl("g", { class: "dp-legend-item" }, axes);
+    const sw = svgEl("line", { class: "dp-line", x1: it.x, x2: it.x + 30, y1: it.y, y2: it.y }, g);
+    styleLine(sw, it.line);
+    const t = svgEl("text", { class: "dp-legend", x: it.x + 36, y: it.y, "dominant-baseline": "middle" }, g);
+    t.textContent = it.line.label;
   }
   svgEl("rect", { class: "dp-frame", x: s.left, y: s.top, width: s.pw, height: s.ph }, axes);
   if (d.x_label) {
-    const t = svgEl("text", { class: "dp-axis-label", x: s.left + s.pw / 2, y: s.height - 10, "text-anchor": "middle" }, axes);
+    const t = svgEl("text", { class: "dp-axis-label", x: s.left + s.pw / 2, y: s.top + s.ph + s.xt.extra + 48, "text-anchor": "middle" }, axes);
     t.textContent = d.x_label;
   }
   if (d.y_label) {
@@ -156,15 +239,42 @@ function renderStatic(inst, s) {
     t.textContent = d.y_label;
   }
 
+  const filled = d.target_style === "filled";
   for (const tg of d.targets) {
-    const c = svgEl("circle", { class: "dp-target", cx: s.sx(tg.x), cy: s.sy(tg.y), r: 7 }, targets);
+    const c = svgEl("circle", {
+      class: "dp-target" + (filled ? " dp-filled" : ""), cx: s.sx(tg.x), cy: s.sy(tg.y), r: filled ? 6 : 7,
+    }, targets);
+    c.dataset.label = tg.label;
     const title = svgEl("title", {}, c);
     title.textContent = `${tg.label}: ${fmtValue(tg.y, d.decimals)}`;
   }
 }
 
-function colorOf(h) {
-  return h.color || "var(--st-primary-color)";
+function styleLine(el, ln) {
+  el.style.setProperty("--dp-color", ln.color || "var(--st-text-color)");
+  if (DASH[ln.dash]) el.setAttribute("stroke-dasharray", DASH[ln.dash]);
+}
+
+// The extra lines y = slope * x + intercept across the plot.
+function renderLines(inst, s) {
+  const layer = inst.layers.lines;
+  layer.replaceChildren();
+  for (const ln of inst.data.lines || []) {
+    const at = (x) => ln.slope * x + ln.intercept;
+    const el = svgEl("line", {
+      class: "dp-line dp-extra-line", x1: s.sx(s.x0), y1: s.sy(at(s.x0)), x2: s.sx(s.x1), y2: s.sy(at(s.x1)),
+    }, layer);
+    styleLine(el, ln);
+    el.dataset.slope = String(ln.slope);
+    el.dataset.intercept = String(ln.intercept);
+    el.dataset.label = ln.label;
+    svgEl("title", {}, el).textContent = ln.label;
+  }
+}
+
+function colorOf(h, d) {
+  if (h.color) return h.color;
+  return d && d.handle_style === "hollow" ? "var(--st-text-color)" : "var(--st-primary-color)";
 }
 
 // Everything that moves with the handle values.
@@ -235,13 +345,14 @@ function syncHandles(inst, s) {
     const v = inst.values[i];
     g.setAttribute("transform", `translate(${s.sx(h.x)} ${s.sy(v)})`);
     g.setAttribute("aria-label", h.label);
-    g.setAttribute("aria-valuemin", String(d.y_range[0]));
-    g.setAttribute("aria-valuemax", String(d.y_range[1]));
+    g.setAttribute("aria-valuemin", String(Number(inst.view[0].toPrecision(12))));
+    g.setAttribute("aria-valuemax", String(Number(inst.view[1].toPrecision(12))));
     g.setAttribute("aria-valuenow", fmtValue(v, d.decimals));
     g.setAttribute("aria-valuetext", fmtValue(v, d.decimals));
     g.dataset.index = String(i);
     g.classList.toggle("dp-dragging", inst.drag !== null && inst.drag.index === i);
-    g.style.setProperty("--dp-color", colorOf(h));
+    g.classList.toggle("dp-hollow", d.handle_style === "hollow");
+    g.style.setProperty("--dp-color", colorOf(h, d));
     g.onpointerdown = (ev) => startDrag(inst, i, ev, true);
     g.onkeydown = (ev) => onKey(inst, i, ev);
     g.onfocus = () => { inst.active = i; updateTip(inst, scales(inst)); };
@@ -275,10 +386,20 @@ function updateTip(inst, s) {
 }
 
 function render(inst) {
+  inst.geo = geometry(inst);
   const s = scales(inst);
   inst.width = s.width;
   renderStatic(inst, s);
+  renderLines(inst, s);
   renderDynamic(inst, s);
+}
+
+// The y axis shown: Python's y_range, grown to hold every handle (a handle pushed past an end grows it).
+function fitView(inst, lo, hi) {
+  for (const v of inst.values) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  if (lo === inst.view[0] && hi === inst.view[1]) return false;
+  inst.view = [lo, hi];
+  return true;
 }
 
 // ---------------------------------------------------------------------------
@@ -290,9 +411,16 @@ function send(inst) {
 }
 
 function setValue(inst, i, v) {
-  const [lo, hi] = inst.data.y_range;
+  const [lo, hi] = inst.data.y_limit || inst.data.y_range;
   inst.values[i] = clamp(v, lo, hi);
-  renderDynamic(inst, scales(inst));
+  if (fitView(inst, inst.view[0], inst.view[1])) {
+    const s = scales(inst);
+    renderStatic(inst, s);
+    renderLines(inst, s);
+    renderDynamic(inst, s);
+  } else {
+    renderDynamic(inst, scales(inst));
+  }
 }
 
 function onKey(inst, i, ev) {
@@ -305,8 +433,8 @@ function onKey(inst, i, ev) {
     case "ArrowDown": case "ArrowLeft": nv = v - step; break;
     case "PageUp": nv = v + 10 * d.step; break;
     case "PageDown": nv = v - 10 * d.step; break;
-    case "Home": nv = d.y_range[0]; break;
-    case "End": nv = d.y_range[1]; break;
+    case "Home": nv = inst.view[0]; break;
+    case "End": nv = inst.view[1]; break;
     default: return;
   }
   ev.preventDefault();
@@ -339,13 +467,29 @@ function pointerValue(inst, ev) {
 function moveDrag(inst, ev) {
   const dr = inst.drag;
   if (!dr || ev.pointerId !== dr.pointerId) return;
+  dr.clientY = ev.clientY;
   setValue(inst, dr.index, pointerValue(inst, ev) + dr.offset);
+  // Held past the plot's top or bottom (and the axis may grow): keep growing while the pointer stays there.
+  const s = scales(inst), y = ev.clientY - inst.svg.getBoundingClientRect().top;
+  const outside = y < s.top || y > s.top + s.ph;
+  const [lo, hi] = inst.data.y_limit || inst.data.y_range;
+  const canGrow = lo < inst.view[0] || hi > inst.view[1];
+  if (outside && canGrow && !dr.timer) {
+    dr.timer = setInterval(() => {
+      if (inst.drag !== dr) { clearInterval(dr.timer); return; }
+      moveDrag(inst, { pointerId: dr.pointerId, clientY: dr.clientY });
+    }, GROW_EVERY_MS);
+  } else if ((!outside || !canGrow) && dr.timer) {
+    clearInterval(dr.timer);
+    dr.timer = null;
+  }
 }
 
 function endDrag(inst, ev, commit) {
   const dr = inst.drag;
   if (!dr || ev.pointerId !== dr.pointerId) return;
-  if (commit) moveDrag(inst, ev);
+  if (dr.timer) { clearInterval(dr.timer); dr.timer = null; }
+  if (commit) setValue(inst, dr.index, pointerValue(inst, ev) + dr.offset);
   inst.drag = null;
   inst.svg.classList.remove("dp-is-dragging");
   try { inst.svg.releasePointerCapture(ev.pointerId); } catch (e) { /* already released */ }
@@ -378,10 +522,16 @@ export default function dragPoints(component) {
     if (inst.drag) {
       // Abandon a drag in progress: its start positions no longer exist.
       try { inst.svg.releasePointerCapture(inst.drag.pointerId); } catch (e) { /* gone */ }
+      if (inst.drag.timer) clearInterval(inst.drag.timer);
       inst.drag = null;
       inst.svg.classList.remove("dp-is-dragging");
     }
   }
+
+  // Python's axis, grown to hold the handles (mid-drag, the axis the drag has grown is kept).
+  const [y0, y1] = data.y_range;
+  inst.view = inst.drag ? [Math.min(y0, inst.view[0]), Math.max(y1, inst.view[1])] : [y0, y1];
+  fitView(inst, inst.view[0], inst.view[1]);
 
   const svg = inst.svg;
   svg.onpointermove = (ev) => moveDrag(inst, ev);

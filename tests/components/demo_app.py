@@ -1,8 +1,10 @@
 """drag_points demo for the browser tests: ``streamlit run tests/components/demo_app.py``.
 
 Served by tests/components/conftest.py (the ``demo_url`` fixture) and bench/shots.py. Three widgets, each
-with its positions echoed as JSON in ``.st-key-out_<key>``: ``reg`` (points; "Six points" adds one),
-``line`` (a line with an on_change callback) and ``logits`` (bars).
+with its positions echoed as JSON in ``.st-key-out_<key>``: ``reg`` (points; "Six points" adds one; "Grow"
+lets its axis grow to ±100; "Drag targets" draws its handles as targets and the targets as predictions),
+``line`` (a line with an on_change callback; "Best lines" draws two extra lines) and ``logits`` (bars;
+"Ten classes" has ten with long names).
 """
 
 import json
@@ -14,6 +16,10 @@ from components.drag_points import drag_points, get_drag_values, reset_drag_poin
 st.set_page_config(page_title="drag_points demo", layout="wide")
 
 six = st.checkbox("Six points", key="six")
+grow = st.checkbox("Grow", key="grow")
+as_targets = st.checkbox("Drag targets", key="as_targets")
+best = st.checkbox("Best lines", key="best")
+ten = st.checkbox("Ten classes", key="ten")
 XS = [1, 2, 3, 4, 5] + ([5.5] if six else [])
 YS = [1.0, 2.5, 2.0, 4.0, 3.5] + ([0.5] if six else [])
 
@@ -27,6 +33,9 @@ vals = drag_points(
     height=360,
     x_label="x",
     y_label="y and prediction",
+    y_limit=(-100, 100) if grow else None,
+    handle_style="hollow" if as_targets else "filled",
+    target_style="filled" if as_targets else "hollow",
 )
 with st.container(key="out_reg"):
     st.text(json.dumps(vals))
@@ -49,6 +58,8 @@ line = drag_points(
     height=300,
     x_label="x",
     y_label="y",
+    lines=[{"slope": 0.5, "intercept": 1.0, "color": "#2ca02c", "label": "best under A", "dash": "dash"},
+           {"slope": -0.25, "intercept": 4.0, "color": "#ff7f0e", "label": "best under B"}] if best else (),
 )
 with st.container(key="out_line"):
     st.text(json.dumps(line))
@@ -58,15 +69,19 @@ with st.container(key="out_line_cb"):
 
 CLASSES = ["cat", "dog", "bird"]
 COLORS = [None, "var(--st-red-color)", "#2ca02c"]
+if ten:
+    CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
+    COLORS = [None] * 10
 logits = drag_points(
     key="logits",
     mode="bars",
     connect="none",
     handles=[
         {"x": i, "y": v, "label": f"logit {c}", "color": col}
-        for i, (c, v, col) in enumerate(zip(CLASSES, [2.0, -1.0, 0.5], COLORS, strict=True))
+        for i, (c, v, col) in enumerate(zip(CLASSES, [2.0, -1.0, 0.5] + [0.0] * (len(CLASSES) - 3), COLORS,
+                                            strict=True))
     ],
-    x_range=(-0.5, 2.5),
+    x_range=(-0.5, len(CLASSES) - 0.5),
     y_range=(-5, 5),
     step=0.5,
     height=300,

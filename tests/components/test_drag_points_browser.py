@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
 import re
 
 import pytest
@@ -225,3 +227,142 @@ def test_screenshot_app_dark_palette(browser, demo_url):
     finally:
         page.context.close()
     assert not errors, errors
+
+
+def check(page, label: str) -> None:
+    """Tick one of the demo's checkboxes and wait for the rerun."""
+    page.get_by_text(label, exact=True).click()
+    page.wait_for_timeout(200)
+    page.wait_for_selector(IDLE)
+
+
+def translate(locator) -> tuple[float, float]:
+    """A handle's position in the SVG (its transform)."""
+    m = re.match(r"translate\(([-\d.e]+) ([-\d.e]+)\)", locator.get_attribute("transform"))
+    assert m, locator.get_attribute("transform")
+    return float(m.group(1)), float(m.group(2))
+
+
+def test_extra_lines_are_drawn_with_their_slope_intercept_dash_and_a_legend(page):
+    from playwright.sync_api import expect
+
+    check(page, "Best lines")
+    lines = page.locator(".st-key-line .dp-extra-line")
+    expect(lines).to_have_count(2)
+    # pixel -> data from the two line handles: (0.5, 1.0) and (5.5, 4.0)
+    (px0, py0), (px1, py1) = translate(slider(page, "line start")), translate(slider(page, "line end"))
+
+    def data(px: float, py: float) -> tuple[float, float]:
+        return 0.5 + (px - px0) * 5.0 / (px1 - px0), 1.0 + (py - py0) * 3.0 / (py1 - py0)
+
+    for i, (slope, intercept) in enumerate(((0.5, 1.0), (-0.25, 4.0))):
+        ln = lines.nth(i)  # the order Python passed them in
+        a = data(float(ln.get_attribute("x1")), float(ln.get_attribute("y1")))
+        b = data(float(ln.get_attribute("x2")), float(ln.get_attribute("y2")))
+        assert (b[1] - a[1]) / (b[0] - a[0]) == pytest.approx(slope, abs=1e-3)
+        assert a[1] - slope * a[0] == pytest.approx(intercept, abs=1e-3)
+        assert float(ln.get_attribute("data-slope")) == slope
+    assert lines.nth(0).get_attribute("stroke-dasharray") == "9 6"
+    assert lines.nth(1).get_attribute("stroke-dasharray") is None
+    legend = page.locator(".st-key-line .dp-legend")
+    assert legend.all_text_contents() == ["best under A", "best under B"]
+    # the legend sits above the plot, not over it
+    frame = page.locator(".st-key-line .dp-frame").bounding_box()
+    assert all(legend.nth(i).bounding_box()["y"] + legend.nth(i).bounding_box()["height"] <= frame["y"]
+               for i in range(2))  # fmt: skip
+    # the user's line still drags
+    h = slider(page, "line end")
+    h.focus()
+    before = out(page, "line")
+    page.keyboard.press("ArrowUp")
+    assert wait_for_output_change(page, "line", before)[1] == pytest.approx(4.1)
+
+
+def _boxes_overlap(a: dict, b: dict) -> bool:
+    return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+                or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])  # fmt: skip
+
+
+@pytest.mark.parametrize("width", [1280, 640, 420])
+def test_ten_class_labels_never_run_together(browser, demo_url, width):
+    """The multi-class page's k = 10: names like "automobile" are rotated, then thinned, never overlapped."""
+    from playwright.sync_api import expect
+
+    page, errors = open_demo(browser, demo_url, viewport={"width": width, "height": 900})
+    try:
+        check(page, "Ten classes")
+        expect(page.locator('.st-key-logits [role="slider"]')).to_have_count(10)
+        labels = page.locator(".st-key-logits .dp-xtick")
+        boxes = [labels.nth(i).bounding_box() for i in range(labels.count())]
+        assert len(boxes) >= (10 if width >= 640 else 4)
+        svg = page.locator(".st-key-logits svg.dp-svg").bounding_box()
+        assert all(b["y"] + b["height"] <= svg["y"] + svg["height"] for b in boxes)  # none cut off below
+        rotated = labels.first.get_attribute("transform")
+        assert (rotated is None) == (width >= 1280), rotated  # level where they fit, rotated where not
+        if rotated is None:
+            assert not any(_boxes_overlap(a, b) for a, b in itertools.combinations(boxes, 2))
+        else:  # parallel rotated labels ending at their ticks: apart by (tick gap) x sin(angle) across
+            angle = math.radians(abs(float(re.match(r"rotate\(([-\d.]+)", rotated).group(1))))
+            xs = sorted(float(labels.nth(i).get_attribute("x")) for i in range(labels.count()))
+            height = labels.first.evaluate("el => el.getBBox().height")
+            assert min(b - a for a, b in itertools.pairwise(xs)) * math.sin(angle) >= 0.9 * height
+        screenshot(page, f"drag_points_ten_classes_{width}")
+    finally:
+        page.context.close()
+    assert not errors, errors
+
+
+def test_the_axis_grows_when_a_handle_is_pushed_past_the_top(page):
+    h = slider(page, "prediction 3")
+    x, y = centre(h)
+    svg = page.locator(".st-key-reg svg.dp-svg").bounding_box()
+    # without y_limit the axis is fixed: the handle stops at the top
+    before = out(page, "reg")
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x, svg["y"] - 30, steps=5)
+    page.wait_for_timeout(400)
+    page.mouse.up()
+    fixed = wait_for_output_change(page, "reg", before)
+    assert fixed[2] == 6.0 and h.get_attribute("aria-valuemax") == "6"
+    check(page, "Grow")
+    page.locator(".st-key-reset_reg button").click()
+    page.wait_for_selector(IDLE)
+    x, y = centre(h)
+    before = out(page, "reg")
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x, svg["y"] - 30, steps=5)
+    page.wait_for_timeout(600)  # held past the top: the axis keeps growing
+    grown_max = float(h.get_attribute("aria-valuemax"))
+    page.mouse.up()
+    grown = wait_for_output_change(page, "reg", before)
+    assert grown[2] > 7.0 and grown_max > 7.0
+    assert grown[2] == pytest.approx(float(h.get_attribute("aria-valuenow")), abs=0.01)
+    # the keys grow it too: the handle is at the top of the axis now (it holds every handle), ArrowUp goes past
+    assert float(h.get_attribute("aria-valuemax")) == pytest.approx(grown[2])
+    h.focus()
+    page.keyboard.press("ArrowUp")
+    assert wait_for_output_change(page, "reg", grown)[2] == pytest.approx(grown[2] + 0.1)
+    assert float(h.get_attribute("aria-valuemax")) == pytest.approx(grown[2] + 0.1)
+
+
+def test_targets_drawn_over_handles_and_hollow_handles_for_dragging_targets(page):
+    # prediction 3 sits exactly on its target (3, 2.0): the target is drawn above it, and lets the pointer through
+    order = page.locator(".st-key-reg .dp-svg").evaluate(
+        "svg => [...svg.children].filter(e => e.tagName === 'g').map(e => e.getAttribute('class'))"
+    )
+    assert order.index("dp-layer dp-targets") > order.index("dp-layer dp-handles")
+    target = page.locator('.st-key-reg .dp-target[data-label="y3"]')
+    assert target.evaluate("el => getComputedStyle(el.parentNode).pointerEvents") == "none"
+    check(page, "Drag targets")
+    assert page.locator(".st-key-reg .dp-handle.dp-hollow").count() == 5
+    assert page.locator(".st-key-reg .dp-target.dp-filled").count() == 5
+    h = slider(page, "prediction 3")
+    x, y = centre(h)
+    before = out(page, "reg")
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x, y - 50, steps=4)
+    page.mouse.up()
+    assert wait_for_output_change(page, "reg", before)[2] > 2.5

@@ -70,6 +70,26 @@ def test_line_and_bars_modes():
     assert spec.mode == "bars"
 
 
+def test_extra_lines_styles_and_y_limit():
+    spec = normalize(
+        handles=pts(-9, 9), **BASE, y_limit=(-100, 100), handle_style="hollow", target_style="filled",
+        lines=[{"slope": np.float64(0.5), "intercept": 1, "color": "#2ca02c", "label": "best under MSE"},
+               {"slope": -1, "intercept": 0, "dash": "dash"}],
+    )  # fmt: skip
+    assert spec.handle_ys == [-9.0, 9.0]  # clamped to y_limit, not to the shown y_range
+    assert spec.limits == (-100.0, 100.0) and spec.y_range == (-5.0, 5.0)
+    assert spec.lines == [
+        {"slope": 0.5, "intercept": 1.0, "color": "#2ca02c", "label": "best under MSE", "dash": "solid"},
+        {"slope": -1.0, "intercept": 0.0, "color": None, "label": "", "dash": "dash"},
+    ]
+    data = spec.to_data([1.0, 2.0], "tok")
+    assert data["y_limit"] == [-100.0, 100.0] and data["lines"] == spec.lines
+    assert (data["handle_style"], data["target_style"]) == ("hollow", "filled")
+    plain = normalize(handles=pts(-9, 9), **BASE)
+    assert plain.limits == plain.y_range and plain.to_data([0, 0], "t")["y_limit"] == [-5.0, 5.0]
+    assert plain.lines == [] and (plain.handle_style, plain.target_style) == ("filled", "hollow")
+
+
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
@@ -103,6 +123,16 @@ def test_line_and_bars_modes():
         (dict(x_label=None), None),
         (dict(y_label=1), "y_label must be a string"),
         (dict(x_ticks=["cat"]), r"x_ticks\[0\] must be a \{value, label\} dict"),
+        (dict(lines=[{"slope": 1}]), r"lines\[0\] must be a dict with keys slope and intercept"),
+        (dict(lines={"slope": 1, "intercept": 0}), "lines must be a list"),
+        (dict(lines=[{"slope": 1, "intercept": 0, "width": 2}]), r"Remove \['width'\]"),
+        (dict(lines=[{"slope": math.nan, "intercept": 0}]), r"lines\[0\].slope must be a finite number"),
+        (dict(lines=[{"slope": 1, "intercept": 0, "dash": "dotted"}]), r"lines\[0\].dash must be one of"),
+        (dict(lines=[{"slope": 1, "intercept": 0, "color": "url(x)>"}]), r"lines\[0\].color must be a CSS"),
+        (dict(handle_style="ring"), "handle_style must be one of"),
+        (dict(target_style=None), "target_style must be one of"),
+        (dict(y_limit=(-1, 1)), "y_limit must be a .low, high. pair that holds y_range"),
+        (dict(y_limit=(0, math.inf)), r"y_limit\[1\] must be a finite number"),
     ],
 )
 def test_bad_arguments_raise_clear_value_errors(kwargs, match):
@@ -293,6 +323,27 @@ def test_apptest_injected_state_is_returned_and_python_changes_win():
     at.session_state["n3"] = True
     at.run()
     assert _out(at) == "[0.5, 1.5, 2.5]"
+
+
+def test_apptest_y_limit_lets_positions_past_the_shown_axis():
+    def app():
+        import streamlit as st
+
+        from components.drag_points import drag_points, get_drag_values
+
+        st.session_state["pending"] = get_drag_values("dp")
+        st.session_state["out"] = drag_points(key="dp", handles=[{"x": 1, "y": 1.0}], x_range=(0, 2),
+                                              y_range=(-3, 3), y_limit=(-50, 50))  # fmt: skip
+
+    at = AppTest.from_function(app).run()
+    at.session_state["dp"] = {"positions": [40.0]}
+    at.run()
+    assert not at.exception
+    assert _out(at) == "[40.0]"  # past the axis' top (3), within y_limit
+    assert at.session_state["pending"] == [40.0]  # what the next run will see, before the widget runs
+    at.session_state["dp"] = {"positions": [99.0]}
+    at.run()
+    assert _out(at) == "[50.0]"
 
 
 def test_apptest_bad_argument_is_a_value_error():
