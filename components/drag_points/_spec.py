@@ -300,7 +300,8 @@ def normalize(
     out_lines: list[dict[str, Any]] = []
     for i, ln in enumerate(_items(lines, "lines")):
         if not isinstance(ln, Mapping) or "slope" not in ln or "intercept" not in ln:
-            raise _err(f"lines[{i}]", "a dict with keys slope and intercept (color, label, dash optional)", ln)
+            raise _err(f"lines[{i}]", "a dict with keys slope and intercept (color, label, dash optional)",
+                       ln)  # fmt: skip
         unknown = set(ln) - {"slope", "intercept", "color", "label", "dash"}
         if unknown:
             raise _err(f"lines[{i}]", "a dict with keys slope, intercept, color, label, dash", ln,

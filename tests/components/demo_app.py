@@ -58,8 +58,12 @@ line = drag_points(
     height=300,
     x_label="x",
     y_label="y",
-    lines=[{"slope": 0.5, "intercept": 1.0, "color": "#2ca02c", "label": "best under A", "dash": "dash"},
-           {"slope": -0.25, "intercept": 4.0, "color": "#ff7f0e", "label": "best under B"}] if best else (),
+    lines=[
+        {"slope": 0.5, "intercept": 1.0, "color": "#2ca02c", "label": "best under A", "dash": "dash"},
+        {"slope": -0.25, "intercept": 4.0, "color": "#ff7f0e", "label": "best under B"},
+    ]
+    if best
+    else (),
 )
 with st.container(key="out_line"):
     st.text(json.dumps(line))
@@ -78,8 +82,9 @@ logits = drag_points(
     connect="none",
     handles=[
         {"x": i, "y": v, "label": f"logit {c}", "color": col}
-        for i, (c, v, col) in enumerate(zip(CLASSES, [2.0, -1.0, 0.5] + [0.0] * (len(CLASSES) - 3), COLORS,
-                                            strict=True))
+        for i, (c, v, col) in enumerate(
+            zip(CLASSES, [2.0, -1.0, 0.5] + [0.0] * (len(CLASSES) - 3), COLORS, strict=True)
+        )
     ],
     x_range=(-0.5, len(CLASSES) - 0.5),
     y_range=(-5, 5),

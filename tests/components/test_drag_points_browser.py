@@ -339,7 +339,7 @@ def test_the_axis_grows_when_a_handle_is_pushed_past_the_top(page):
     grown = wait_for_output_change(page, "reg", before)
     assert grown[2] > 7.0 and grown_max > 7.0
     assert grown[2] == pytest.approx(float(h.get_attribute("aria-valuenow")), abs=0.01)
-    # the keys grow it too: the handle is at the top of the axis now (it holds every handle), ArrowUp goes past
+    # the keys grow it too: the handle is at the axis' top now (it holds every handle); ArrowUp goes past
     assert float(h.get_attribute("aria-valuemax")) == pytest.approx(grown[2])
     h.focus()
     page.keyboard.press("ArrowUp")
@@ -348,7 +348,7 @@ def test_the_axis_grows_when_a_handle_is_pushed_past_the_top(page):
 
 
 def test_targets_drawn_over_handles_and_hollow_handles_for_dragging_targets(page):
-    # prediction 3 sits exactly on its target (3, 2.0): the target is drawn above it, and lets the pointer through
+    # prediction 3 sits on its target (3, 2.0): the target is drawn above it and lets the pointer through
     order = page.locator(".st-key-reg .dp-svg").evaluate(
         "svg => [...svg.children].filter(e => e.tagName === 'g').map(e => e.getAttribute('class'))"
     )
