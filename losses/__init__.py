@@ -23,6 +23,7 @@ from losses._numeric import (
     softmax,
     softplus,
 )
+from losses.custom import FormulaError, custom  # sympy is imported on the first call only
 from losses.errors import (
     EmptyInputError,
     LabelError,
@@ -81,6 +82,7 @@ __all__ = [
     "KINDS",
     "ROW_SUM_TOL",
     "EmptyInputError",
+    "FormulaError",
     "LabelError",
     "LossInputError",
     "LossSpec",
@@ -93,6 +95,7 @@ __all__ = [
     "RowSumError",
     "ShapeError",
     "UnknownLossError",
+    "custom",
     "get",
     "log_softmax",
     "logit",
