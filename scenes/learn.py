@@ -97,9 +97,10 @@ Box = tuple[tuple[float, float], tuple[float, float]]
 
 def surface_box(runs: Mapping[str, Trajectory], fits: Mapping[str, LineFit],
                 start: Sequence[float] = REG_START) -> Box:  # fmt: skip
-    """(slope range, intercept range) of the contour plot: the start, every path and every best line."""
+    """(slope range, intercept range) of the contour plot: the start, every path and every best line. A run
+    that diverged is left out: its path leaves the plot rather than shrink the surface to a dot."""
     pts = [np.asarray(start, dtype=float)[None, :]]
-    pts += [r.weights for r in runs.values()]
+    pts += [r.weights for r in runs.values() if not r.diverged]
     pts += [np.array([[f.slope, f.intercept]]) for f in fits.values()]
     allp = np.concatenate(pts)
     lo, hi = allp.min(axis=0), allp.max(axis=0)
@@ -164,7 +165,7 @@ def contours(w: np.ndarray, b: np.ndarray, z: np.ndarray) -> list[tuple[float, n
     return [(float(level), *contour_lines(w, b, z, level)) for level in contour_levels(z)]
 
 
-def _line(w: float, b: float) -> str:
+def line_text(w: float, b: float) -> str:
     return f"{w:.2f}·x {'−' if b < 0 else '+'} {abs(b):.2f}"
 
 
@@ -177,11 +178,11 @@ def regression_sentence(runs: Mapping[str, Trajectory], fits: Mapping[str, LineF
         best = ""
         if fit is not None:
             whose = "the least-squares line" if fit.method.startswith("closed form") else "its best line"
-            best = f" ({whose}: {_line(fit.slope, fit.intercept)})"
+            best = f" ({whose}: {line_text(fit.slope, fit.intercept)})"
         if r.diverged:
             parts.append(f"the {titles[n]} run diverged at step {r.diverged_at}{best}")
         else:
-            parts.append(f"the {titles[n]} line is ŷ = {_line(*r.final)}{best}")
+            parts.append(f"the {titles[n]} line is ŷ = {line_text(*r.final)}{best}")
     if not parts:
         return ""
     return f"After {steps} steps " + "; ".join(parts) + "."
@@ -192,7 +193,10 @@ CLS_LR_LOG = -0.7  # 0.2
 BOX = 4.0  # the scene's square: both features in [-BOX, BOX]
 PRESETS = {"separable": "Separable", "outlier": "An outlier on the wrong side", "overlap": "Overlapping"}
 STARTS = {"weak": "Weak and wrong", "wrong": "Confidently wrong"}
-START_WEIGHTS = {"weak": (0.5, -0.5, 0.0), "wrong": (-1.5, -1.5, 0.0)}
+#: "weak": a boundary across both clouds; "wrong": every cloud point on the wrong side, margins down to about
+#: −10, where σ has flattened (not w = (−1, −1): its boundary would be drawn where the right one is, only
+#: facing the other way).
+START_WEIGHTS = {"weak": (0.5, -0.5, 0.0), "wrong": (-1.2, -3.2, 0.0)}
 OUTLIER_DEFAULT = (-2.5, -2.0)  # a class-1 point deep on class 0's side
 N_PER_CLASS = 10
 #: A loss outside the binary category is applied to p = σ(s) ("squared error after a sigmoid").

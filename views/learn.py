@@ -100,8 +100,8 @@ def regression_part() -> list[str]:
                   disabled=len(state.learn_outliers) >= reg.MAX_OUTLIERS)  # fmt: skip
         c2.button("Remove all", key="learn_remove_outliers", on_click=_remove_outliers, width="stretch",
                   help="Remove every outlier", disabled=not state.learn_outliers)  # fmt: skip
-        st.subheader("Losses")
         page.reset_button(then=_remove_outliers)
+        st.subheader("Losses")
         names = page.loss_select("losses", "Train under", REG_OPTIONS, REG_DEFAULT) or REG_DEFAULT[:1]
         params = page.param_controls(names)
         training = training_controls(page, sc.REG_LR_LOG)
@@ -156,8 +156,8 @@ def classification_part() -> list[str]:
         oy = cpage.number("oy", "Outlier x₂", -sc.BOX, sc.BOX, sc.OUTLIER_DEFAULT[1], step=0.1,
                           disabled=preset != "outlier")  # fmt: skip
         start = cpage.choice("start", "Start from", list(sc.STARTS), "weak", format_func=sc.STARTS.get)
-        st.subheader("Losses")
         cpage.reset_button()
+        st.subheader("Losses")
         names = cpage.loss_select("losses", "Train under", CLS_OPTIONS, CLS_DEFAULT) or CLS_DEFAULT[:1]
         st.caption("MSE here is squared error after the sigmoid: the loss of p = σ(s).")
         params = cpage.param_controls(names)

@@ -62,7 +62,7 @@ def test_default_page_trains_mse_mae_and_huber_and_says_where_they_end():
                      "Huber at the end": line_cost("huber", delta=1.0)}  # fmt: skip
     x, y = Scene().points()
     fit = fit_line("mse", x, y)
-    assert f"the least-squares line: {fit.slope:.2f}·x + {fit.intercept:.2f}" in sentence(at)
+    assert f"the least-squares line: {sc.line_text(fit.slope, fit.intercept)}" in sentence(at)
     fig = chart(at, "learn_lines")
     assert len(fig["frames"]) == len(sc.frame_steps(sc.STEPS_DEFAULT))
     assert fig["layout"]["updatemenus"][0]["buttons"][0]["label"] == "▶ Play"
@@ -78,7 +78,7 @@ def test_an_outlier_drags_the_mse_line_and_the_numbers_agree_with_the_fits():
     best = {"mse": "the least-squares line", "mae": "its best line", "huber": "its best line"}
     for name, label in best.items():
         fit = fit_line(name, x, y)
-        assert f"({label}: {fit.slope:.2f}·x + {fit.intercept:.2f})" in sentence(at), name
+        assert f"({label}: {sc.line_text(fit.slope, fit.intercept)})" in sentence(at), name
     l1 = fit_line("mae", x, y)
     l2 = fit_line("mse", x, y)
     assert l2.intercept > l1.intercept + 1.0  # the outlier lifts L2's line; L1 holds

@@ -70,6 +70,9 @@ def test_the_surface_box_holds_the_start_every_path_and_every_best_line():
     for f in fits.values():
         assert w0 < f.slope < w1 and b0 < f.intercept < b1
     assert w0 < sc.REG_START[0] < w1 and b0 < sc.REG_START[1] < b1
+    gone = descend("mse", X, Y, lr=1.0, steps=50)
+    kept = {k: runs[k] for k in ("mae", "huber")}
+    assert sc.surface_box({**runs, "mse": gone}, fits) == sc.surface_box(kept, fits)  # the blow-up left out
 
 
 def test_the_surface_is_the_cores_and_its_level_lines_lie_on_their_levels():
@@ -102,10 +105,11 @@ def test_the_regression_sentence_is_built_from_the_runs_and_the_fits():
     fits = {n: fit_line(n, X, Y) for n in runs}
     text = sc.regression_sentence(runs, fits, {"mse": "MSE", "mae": "MAE", "huber": "Huber"}, 120)
     w, b = runs["mse"].final
-    assert text.startswith(f"After 120 steps the MSE line is ŷ = {w:.2f}·x + {b:.2f}")
-    assert f"(the least-squares line: {fits['mse'].slope:.2f}·x + {fits['mse'].intercept:.2f})" in text
+    assert text.startswith(f"After 120 steps the MSE line is ŷ = {sc.line_text(w, b)}")
+    assert f"(the least-squares line: {sc.line_text(fits['mse'].slope, fits['mse'].intercept)})" in text
     assert f"the MAE line is ŷ = {runs['mae'].final[0]:.2f}·x" in text
     assert f"(its best line: {fits['huber'].slope:.2f}·x" in text
+    assert sc.line_text(1.234, -0.5) == "1.23·x − 0.50" and sc.line_text(-1.0, 2.0) == "-1.00·x + 2.00"
     gone = {"mse": descend("mse", X, Y, lr=1.0, steps=50)}
     assert f"the MSE run diverged at step {gone['mse'].diverged_at}" in sc.regression_sentence(
         gone, {}, {"mse": "MSE"}, 50
