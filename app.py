@@ -28,6 +28,7 @@ PAGES = {
                 url_path="multiclass"),
         st.Page("views/learn.py", title="How the loss shapes learning", icon=":material/school:",
                 url_path="learn"),
+        st.Page("views/custom.py", title="Your own loss", icon=":material/function:", url_path="custom"),
         st.Page("views/score.py", title="Score your predictions", icon=":material/upload_file:",
                 url_path="score"),
     ],

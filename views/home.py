@@ -33,6 +33,11 @@ LINKS = [
         "while L1 holds, and hinge stop once the points clear the margin while cross-entropy keeps pushing.",
     ),
     (
+        "views/custom.py",
+        "Type your own loss as a formula: its curve and derivative beside MSE, Huber or hinge, its cost on a "
+        "scene, its properties checked, and a link that shares it.",
+    ),
+    (
         "views/score.py",
         "Upload a CSV of your model's predictions, or try an example: see what was detected, every "
         "applicable loss and the rows that cost the most, and download a per-row report.",
