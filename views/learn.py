@@ -17,6 +17,7 @@ import streamlit as st
 
 import losses
 from charts import learn as charts
+from charts.style import format_metric as fmt
 from losses.fitting import LineFit, fit_line, fittable
 from scenes import learn as sc
 from scenes import regression as reg
@@ -123,7 +124,7 @@ def regression_part() -> list[str]:
 
     page.metrics({n: float(runs[n].cost[-1]) for n in names}, {n: f"{titles[n]} at the end" for n in names},
                  helps={n: f"The cost of the trained line after {runs[n].steps_run} steps; the best line's "
-                        f"is {fits[n].cost:.4f}." for n in names})  # fmt: skip
+                        f"is {fmt(fits[n].cost)}." for n in names})  # fmt: skip
     _diverged(runs, titles)
     fig = charts.learning_lines(
         x, y, scene.labels(), {n: sc.held(runs[n], steps) for n in names}, steps, titles,
