@@ -715,11 +715,11 @@ def _grid(limit: float, n: int = 401) -> np.ndarray:
 
 
 def _convex(v: np.ndarray) -> int | None:
-    """Index where the second difference is clearly negative (None: convex on the grid)."""
+    """Where the second difference is clearly negative, nearest the middle of the grid (None: convex)."""
     d2 = v[:-2] - 2 * v[1:-1] + v[2:]
     scale = np.abs(v[:-2]) + 2 * np.abs(v[1:-1]) + np.abs(v[2:])
-    bad = np.flatnonzero(d2 < -_TOL * scale - 1e-12)
-    return int(bad[0]) + 1 if bad.size else None
+    bad = np.flatnonzero(d2 < -_TOL * scale - 1e-12) + 1
+    return int(bad[np.argmin(np.abs(bad - (v.size - 1) / 2))]) if bad.size else None
 
 
 def _smooth(spec: CustomLoss, curve: Callable[[int], np.ndarray]) -> bool:

@@ -83,8 +83,8 @@ st.caption(f"Variables: {variables}. Functions: {', '.join(FUNCTIONS)}; constant
            "`delta`, `tau` and any you declare below. Powers are `**`.")  # fmt: skip
 declarations = _text_control("params", "Parameters (optional)", "", placeholder="c = 1 in [0.1, 10]",
                              help=f"Declare parameters as {DECLARATION_FORMAT}.")  # fmt: skip
-with st.container(horizontal=True, key="cust_examples"):
-    st.caption("Try:")
+with st.container(horizontal=True, vertical_alignment="center", key="cust_examples"):
+    st.caption("Try:", width="content")
     for i, (title, f, lab, decl) in enumerate(sc.EXAMPLES[kind]):
         st.button(title, key=f"cust_ex_{kind}_{i}", on_click=_use, args=(f, lab, decl), type="tertiary")
 
