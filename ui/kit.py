@@ -156,12 +156,16 @@ class Page:
                                       format_func=format_func, **kw)  # fmt: skip
         return chosen or default
 
-    def select(self, name: str, label: str, options: Sequence[str], default: str, **kw: Any) -> str:
-        warnings = check_choice(self.url(name), options, label.lower())
-        key = self._control(name, default, None if warnings else self._seed(name, str))
+    def select(self, name: str, label: str, options: Sequence[str], default: str,
+               format_func: Callable[[str], str] = str, **kw: Any) -> str:  # fmt: skip
+        """A select box whose URL value is the option as shown (``format_func``)."""
+        shown = {format_func(o): o for o in options}
+        warnings = check_choice(self.url(name), list(shown), label.lower())
+        key = self._control(name, default, None if warnings else self._seed(name, shown.__getitem__),
+                            format_func)  # fmt: skip
         self.warn(warnings)
         return st.selectbox(label, options, index=list(options).index(default), key=key, bind=self._bind,
-                            **kw)  # fmt: skip
+                            format_func=format_func, **kw)  # fmt: skip
 
     def loss_select(self, name: str, label: str, options: Sequence[str],
                     default: Sequence[str]) -> list[str]:  # fmt: skip
