@@ -1,13 +1,15 @@
 """Regression scenes: the points a page shows, generated from a few numbers, and their URL form.
 
-A scene is small and fully described by ``Scene`` (kind, n, seed, outliers); predictions live beside it
-(free handles, or the two ends of a line). Everything here is pure and deterministic, so a URL restores
-exactly what was on screen, and parsing a hostile URL yields defaults plus the warnings to show.
+A scene is small and fully described by ``Scene`` (kind, n, seed, the targets the user moved, outliers);
+predictions live beside it (free handles, or the two ends of a line); ``Edit`` is both together, what Undo
+restores and what the link holds. Everything here is pure and deterministic, so a URL restores exactly what
+was on screen, and parsing a hostile URL yields defaults plus the warnings to show.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -21,11 +23,21 @@ SEED_MAX = 999
 X_RANGE = (0.0, 10.0)
 TREND_SLOPE, TREND_INTERCEPT, NOISE = 0.8, 1.0, 0.6
 MAX_OUTLIERS = 5
-MAGNITUDE_DEFAULT = 10.0  # an outlier sits this many times the data's spread off the trend
+#: An outlier sits this many times the data's spread above the trend (~15 for the default scene: 25 σ of
+#: the noise, clearly an outlier, yet the chart still shows the other points' residuals).
+MAGNITUDE_DEFAULT = 6.0
+#: Where outliers go, in turn: the first near the right end, where it tilts a fitted line the most.
+OUTLIER_XS = (9.0, 1.0, 7.0, 3.0, 5.0)
+#: The page's δ for Huber and pseudo-Huber (the core's default is PyTorch's 1.0). The textbook contrast:
+#: with the default outlier, Huber's best line lies between L2's (pulled up by it) and L1's (not): δ = 1
+#: caps the outlier's pull at a fifteenth of its residual, so Huber's line sat on L1's.
+DELTA_DEFAULT = 5.0
+HISTORY_LIMIT = 100  # Undo steps kept
 DECIMALS = (
     2  # values are kept to this many decimals (what the drag handles show), so a URL holds them exactly
 )
 ABS_LIMIT = 1e6  # largest |value| a URL may carry
+Y_LIMIT = (-ABS_LIMIT, ABS_LIMIT)  # how far a handle may go: the drag chart's axis grows up to here
 KINDS = ("trend", "classic")
 
 
@@ -35,12 +47,16 @@ class Scene:
     n: int = N_DEFAULT
     seed: int = 0
     outliers: tuple[tuple[float, float], ...] = ()
+    #: The scene's own targets as the user moved them (n values); None: as generated.
+    targets: tuple[float, ...] | None = None
 
     def base(self) -> tuple[np.ndarray, np.ndarray]:
         """The scene's own points, before outliers."""
         rng = np.random.default_rng(self.seed)
         lo, hi = X_RANGE
         x = np.linspace(lo + 0.5, hi - 0.5, self.n)
+        if self.targets is not None and len(self.targets) == self.n:
+            return np.round(x, DECIMALS), np.array(self.targets, dtype=float)
         if self.kind == "classic":
             y = 1.0 + rng.uniform(-0.1, 0.1, self.n)
         else:
@@ -59,6 +75,22 @@ class Scene:
         return [f"point {i + 1}" for i in range(self.n)] + [
             f"outlier {i + 1}" for i in range(len(self.outliers))
         ]
+
+    def target_labels(self) -> list[str]:
+        """The targets' names as drag handles: "target 3", "outlier 1"."""
+        return [f"target {i + 1}" for i in range(self.n)] + [
+            f"outlier {i + 1}" for i in range(len(self.outliers))
+        ]
+
+    def with_targets(self, ys: Sequence[float]) -> Scene:
+        """The scene with every point's target at ``ys`` (its own points', then its outliers')."""
+        ys = [float(v) for v in ys]
+        if len(ys) != self.n + len(self.outliers):
+            raise ValueError(f"{len(ys)} targets for {self.n + len(self.outliers)} points")
+        own = ys[: self.n]
+        generated = [float(v) for v in replace(self, targets=None).base()[1]]
+        outliers = tuple((x, y) for (x, _), y in zip(self.outliers, ys[self.n :], strict=True))
+        return replace(self, targets=None if own == generated else tuple(own), outliers=outliers)
 
     def trend(self, x: np.ndarray) -> np.ndarray:
         if self.kind == "classic":
@@ -85,17 +117,21 @@ class Scene:
         return max(float(np.std(y)), 0.1)
 
     def with_outlier(self, magnitude: float = MAGNITUDE_DEFAULT) -> Scene:
-        """One more outlier, ``magnitude`` spreads above the trend, at an x no other outlier uses."""
+        """One more outlier, ``magnitude`` spreads above the trend, at the first of ``OUTLIER_XS`` that no
+        other outlier uses."""
         if len(self.outliers) >= MAX_OUTLIERS:
             return self
-        rng = np.random.default_rng(self.seed + 7919 * (len(self.outliers) + 1))
-        lo, hi = X_RANGE
-        x = float(rng.uniform(lo + 1.0, hi - 1.0))
+        used = {x for x, _ in self.outliers}
+        x = next(v for v in OUTLIER_XS if v not in used)
         y = float(self.trend(np.array([x]))[0]) + magnitude * self.spread()
-        return replace(self, outliers=(*self.outliers, (round(x, DECIMALS), round(y, DECIMALS))))
+        return replace(self, outliers=(*self.outliers, (x, round(y, DECIMALS))))
 
     def without_outliers(self) -> Scene:
         return replace(self, outliers=())
+
+    def without_outlier(self, i: int) -> Scene:
+        """The scene without its outlier ``i`` (0-based); the others keep their order."""
+        return replace(self, outliers=self.outliers[:i] + self.outliers[i + 1 :])
 
 
 def line_predictions(x: np.ndarray, ends: tuple[float, float]) -> tuple[np.ndarray, float, float]:
@@ -104,6 +140,20 @@ def line_predictions(x: np.ndarray, ends: tuple[float, float]) -> tuple[np.ndarr
     slope = (ends[1] - ends[0]) / (hi - lo)
     intercept = ends[0] - slope * lo
     return slope * x + intercept, slope, intercept
+
+
+def moved(values, default) -> tuple[float, ...] | None:
+    """``values`` if they are the right number and differ from ``default``, else None (= the default)."""
+    if values is None or len(values) != len(default):
+        return None
+    values = tuple(float(v) for v in values)
+    return None if values == tuple(float(v) for v in default) else values
+
+
+def current(values, default) -> list[float]:
+    """What the handles show: ``values`` when usable (see ``moved``), else ``default``."""
+    kept = moved(values, default)
+    return [float(v) for v in (default if kept is None else kept)]
 
 
 def quantize(values, decimals: int = DECIMALS) -> list[float]:
@@ -141,8 +191,17 @@ def shares(per_sample: np.ndarray) -> np.ndarray:
     return per_sample / total
 
 
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def share_sentence(labels: list[str], share_by_loss: dict[str, np.ndarray], titles: dict[str, str]) -> str:
-    """'Outlier 1 makes up 97% of the MSE but 40% of the MAE.' for the sample that dominates most."""
+    """'Outlier 1 makes up 97% of the MSE but 40% of the MAE.' for the sample that dominates most.
+
+    Losses shown next to each other that give it the same (rounded) share are named together ('40% of the
+    MAE and the Huber'), and equal shares everywhere are said to be alike, so the sentence never sets a
+    number against itself ("100% of the MSE but 100% of the MAE"); one point with all of every loss is said
+    so plainly."""
     if not share_by_loss:
         return ""
     names = list(share_by_loss)
@@ -152,14 +211,22 @@ def share_sentence(labels: list[str], share_by_loss: dict[str, np.ndarray], titl
     i = max(candidates, key=lambda j: first[j])
     if all(float(np.sum(s)) == 0 for s in share_by_loss.values()):
         return "Every prediction is exact: every loss is zero, so no point has a share of it."
-    parts = [f"{100 * share_by_loss[n][i]:.0f}% of the {titles[n]}" for n in names]
-    if len(parts) == 1:
-        body = parts[0]
-    elif len(parts) == 2:
-        body = f"{parts[0]} but {parts[1]}"
-    else:
-        body = f"{parts[0]} but {', '.join(parts[1:-1])} and {parts[-1]}"
     who = labels[i].capitalize()
+    if all(np.count_nonzero(s) == 1 and s[i] > 0 for s in share_by_loss.values()):
+        every = "the " + titles[names[0]] if len(names) == 1 else "every loss shown"
+        return f"{who} makes up all of {every}: every other prediction is exact."
+    groups: list[tuple[str, list[str]]] = []  # (rounded share, the losses next to each other giving it)
+    for n in names:
+        pct = f"{100 * share_by_loss[n][i]:.0f}"
+        if groups and groups[-1][0] == pct:
+            groups[-1][1].append(f"the {titles[n]}")
+        else:
+            groups.append((pct, [f"the {titles[n]}"]))
+    parts = [f"{pct}% of {_and(who_)}" for pct, who_ in groups]
+    if len(parts) == 1:
+        body = parts[0] + (" alike" if len(names) > 1 else "")
+    else:
+        body = f"{parts[0]} but {_and(parts[1:])}"
     fair = 100 / len(labels)
     return f"{who} makes up {body} (an even share would be {fair:.0f}%)."
 
@@ -216,6 +283,125 @@ def parse_outliers(text: str | None) -> tuple[tuple[tuple[float, float], ...], l
     return tuple(pairs), []
 
 
+@dataclass(frozen=True)
+class Edit:
+    """Everything the user did to a scene: what Undo restores and what a link holds."""
+
+    scene: Scene = Scene()
+    preds: tuple[float, ...] | None = None  # the free handles (None: on the trend)
+    line: tuple[float, float] | None = None  # the line's two ends (None: on the trend)
+
+    def with_outlier(self, magnitude: float = MAGNITUDE_DEFAULT) -> Edit:
+        """One more outlier (see ``Scene.with_outlier``); moved predictions stay, its own is on the trend."""
+        scene = self.scene.with_outlier(magnitude)
+        preds = None if self.preds is None else (*self.preds, float(scene.default_predictions()[-1]))
+        return Edit(scene, moved(preds, scene.default_predictions()), self.line)
+
+    def without_outlier(self, i: int) -> Edit:
+        """Outlier ``i`` (0-based) and its prediction gone; everything else as it was."""
+        scene, cut = self.scene.without_outlier(i), self.scene.n + i
+        preds = None if self.preds is None else self.preds[:cut] + self.preds[cut + 1 :]
+        return Edit(scene, moved(preds, scene.default_predictions()), self.line)
+
+    def without_outliers(self) -> Edit:
+        scene = self.scene.without_outliers()
+        preds = None if self.preds is None else self.preds[: scene.n]
+        return Edit(scene, moved(preds, scene.default_predictions()), self.line)
+
+    def values(self, what: str) -> list[float]:
+        """What the handles of ``what`` show: "free" the predictions, "line" the line's ends, "targets"
+        every point's target (the scene's own, then the outliers')."""
+        if what == "targets":
+            return [float(v) for v in self.scene.points()[1]]
+        if what == "line":
+            return current(self.line, self.scene.default_line())
+        return current(self.preds, self.scene.default_predictions())
+
+    def move(self, what: str, values: Sequence[float]) -> Edit:
+        """The edit with the handles of ``what`` (see ``values``) at ``values``."""
+        if what == "targets":
+            return replace(self, scene=self.scene.with_targets(values))
+        if what == "line":
+            return replace(self, line=moved(values, self.scene.default_line()))
+        return replace(self, preds=moved(values, self.scene.default_predictions()))
+
+
+def classic(n: int, seed: int, at: float) -> Edit:
+    """The textbook example: targets near 1, every prediction on them but the middle one, at ``at``."""
+    scene = Scene("classic", n, seed)
+    preds = scene.default_predictions()
+    preds[len(preds) // 2] = at
+    return Edit(scene, tuple(quantize(preds)))
+
+
+def marks(x, ys, labels: Sequence[str]) -> list[dict[str, float | str]]:
+    """Points for the drag chart (its handles or targets): ``{"x", "y", "label"}`` each."""
+    return [{"x": float(a), "y": float(b), "label": lab} for a, b, lab in zip(x, ys, labels, strict=True)]
+
+
+def drag_chart(what: str, scene: Scene, base, shown, lines: list[dict]) -> dict:
+    """The drag chart's handles (at ``base``), targets, styles and ``lines`` when ``what`` is dragged:
+    "free" the predictions, "line" the line's ends, "targets" the targets (``shown``: the predictions)."""
+    x, y = scene.points()
+    names = [f"prediction {i + 1}" for i in range(len(x))]
+    if what == "targets":
+        return dict(handles=marks(x, base, scene.target_labels()), targets=marks(x, shown, names),
+                    handle_style="hollow", target_style="filled", lines=lines)  # fmt: skip
+    handles = marks(X_RANGE, base, ("line start", "line end")) if what == "line" else marks(x, base, names)
+    return dict(handles=handles, targets=marks(x, y, scene.labels()), lines=lines,
+                connect="line" if what == "line" else "residuals")  # fmt: skip
+
+
+def line_table(rows: Sequence[tuple[str, float, float]]) -> str:
+    """A Markdown table of lines: name, slope, intercept (3 decimals)."""
+    body = "\n".join(f"| {name} | {slope:.3f} | {intercept:.3f} |" for name, slope, intercept in rows)
+    return "| line | slope | intercept |\n|---|--:|--:|\n" + body
+
+
+def record(history: list[Edit], last: Edit | None, now: Edit) -> list[Edit]:
+    """The Undo history once the page shows ``now``: ``last`` added if it differs (oldest dropped first)."""
+    if last is None or last == now:
+        return history
+    return [*history, last][-HISTORY_LIMIT:]
+
+
+def parse_n(text: str | None) -> int:
+    """The link's number of points, or the default for anything unusable (the slider reports it)."""
+    try:
+        n = int(text or N_DEFAULT)
+    except ValueError:
+        return N_DEFAULT
+    return n if N_MIN <= n <= N_MAX else N_DEFAULT
+
+
+def read_link(get: Callable[[str], str | None]) -> tuple[Edit, list[str]]:
+    """The scene and predictions a link describes (``get(name)``: its value of ``reg_<name>``), and the
+    warnings about anything in it that could not be used (that part falls back to its default)."""
+    kind = get("scene") or "trend"
+    warnings = check_choice(kind, KINDS, "scene")
+    outliers, w = parse_outliers(get("out"))
+    n = parse_n(get("n"))
+    targets, w2 = parse_values(get("y"), n, "targets")
+    preds, w3 = parse_values(get("p"), n + len(outliers), "predictions")
+    line, w4 = parse_values(get("ends"), 2, "line ends")
+    own = None if targets is None else tuple(targets)
+    scene = Scene(kind if kind in KINDS else "trend", n, 0, outliers, own)
+    edit = Edit(scene, None if preds is None else tuple(preds), None if line is None else (line[0], line[1]))
+    return edit, warnings + w + w2 + w3 + w4
+
+
+def link_values(edit: Edit) -> dict[str, str | None]:
+    """The link's parameters for ``edit`` (n and seed are the sliders'); None: at the default, left out."""
+    s = edit.scene
+    return {
+        "scene": None if s.kind == "trend" else s.kind,
+        "out": format_outliers(s.outliers) or None,
+        "y": None if s.targets is None else format_values(s.targets),
+        "p": None if edit.preds is None else format_values(edit.preds),
+        "ends": None if edit.line is None else format_values(edit.line),
+    }
+
+
 # ---- the numbers a page shows, from the core ---------------------------------------------------------
 @dataclass(frozen=True)
 class Evaluation:
@@ -266,6 +452,10 @@ def residual_curve(name: str, params: tuple, r_max: float, kind: str) -> tuple[n
 
 
 def drag_y_range(y: np.ndarray, *predictions) -> tuple[float, float, float]:
-    """The drag chart's y axis (low, high) holding targets and predictions, and a handle step of ~1/100."""
+    """The drag chart's y axis (low, high) holding targets and predictions, and a handle step of ~1/100.
+
+    Any value arrays may be passed (line ends, a move not yet applied): the axis holds them all, so a handle
+    pushed past the top (the chart grows its axis while it is held there) keeps the grown axis."""
     lo, hi = y_range(y, *predictions)
+    lo, hi = max(lo, Y_LIMIT[0]), min(hi, Y_LIMIT[1])  # within what a handle may reach (and a link hold)
     return lo, hi, 10 ** math.floor(math.log10((hi - lo) / 100))

@@ -1,8 +1,9 @@
-"""Regression explorer: drag predictions, add outliers, watch L1/L2/Huber and friends respond.
+"""Regression explorer: drag predictions or targets, add outliers, watch L1/L2/Huber and friends respond.
 
 Load the scene → controls → compute → render. The losses offered are the registry's (``losses.names(page=
-"regression")``), their parameters' sliders come from ``spec.params``; the numbers from ``scenes.regression``
-(the core's); the figures from ``charts.regression``; controls, URL and metrics from ``ui.kit``.
+"regression")``), their parameters' sliders come from ``spec.params``; the scene, its link and its Undo
+history from ``scenes.regression``, the numbers from the core; the figures from ``charts.regression``;
+controls, URL and metrics from ``ui.kit``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import streamlit as st
 
 import losses
 from charts import regression as charts
-from components.drag_points import display_decimals, drag_points, reset_drag_points
+from charts.style import color_of
+from components.drag_points import display_decimals, drag_points, get_drag_values, reset_drag_points
 from losses.fitting import LineFit, fit_line, fittable
 from scenes import regression as sc
 from ui import kit
@@ -23,7 +25,15 @@ OPTIONS = losses.names(page="regression")
 DEFAULT_LOSSES = ["mse", "mae", "huber"]
 NAMED_ALPHA = {2.0: "L2", 1.0: "Charbonnier (pseudo-Huber)", 0.0: "Cauchy", -2.0: "Geman-McClure"}
 MODES = {"free": "Free points", "line": "Fit a line"}
-FREE_KEY, LINE_KEY = "reg_free", "reg_line"  # the drag widgets
+DRAGS = ("Predictions", "Targets")
+FREE_KEY, LINE_KEY, TARGETS_KEY = "reg_free", "reg_line", "reg_targets"  # the drag widgets
+HOW = {
+    "free": "Hollow circles are the targets y; filled handles are the predictions ŷ. Drag a handle, or focus "
+    "it (Tab) and use ↑/↓ (Shift: ×10).",
+    "line": "Drag the line's ends, or focus one and use ↑/↓.",
+    "targets": "Rings are the targets y: drag one (an outlier too), or focus it (Tab) and use ↑/↓. Dots are "
+    "the predictions ŷ.",
+}
 ROBUST_CASES = (
     "Special cases: α = 2 → ½(r/c)² (L2); α = 1 → √((r/c)² + 1) − 1 (Charbonnier); α = 0 → log(½(r/c)² + 1) "
     "(Cauchy); α = −2 → 2(r/c)²/((r/c)² + 4) (Geman-McClure); α → −∞ → 1 − exp(−½(r/c)²) (Welsch)."
@@ -32,96 +42,111 @@ ROBUST_CASES = (
 state = st.session_state
 page = kit.Page("reg")
 
-# ---- load the scene: from the link on the first visit; as it was left on a return ---------------------
-if page.first:
-    kind = page.url("scene") or "trend"
-    page.warn(sc.check_choice(kind, sc.KINDS, "scene"))
-    outliers, w = sc.parse_outliers(page.url("out"))
-    try:
-        n = int(page.url("n") or sc.N_DEFAULT)
-        n = n if sc.N_MIN <= n <= sc.N_MAX else sc.N_DEFAULT
-    except ValueError:
-        n = sc.N_DEFAULT
-    preds, w2 = sc.parse_values(page.url("p"), n + len(outliers), "predictions")
-    line, w3 = sc.parse_values(page.url("ends"), 2, "line ends")
-    page.warn(w + w2 + w3)
-    state.reg_kind, state.reg_outliers = kind if kind in sc.KINDS else "trend", outliers
-    state.reg_base_preds, state.reg_base_line = preds, line
-elif page.returned:  # the drag widgets start again from where the handles were left
-    state.reg_base_preds, state.reg_base_line = state.get("reg_last_free"), state.get("reg_last_line")
-
 
 def _scene() -> sc.Scene:
     return sc.Scene(state.reg_kind, int(state.get("reg_n", sc.N_DEFAULT)), int(state.get("reg_seed", 0)),
-                    tuple(state.reg_outliers))  # fmt: skip
+                    tuple(state.reg_outliers), state.reg_targets)  # fmt: skip
 
 
-def _reset_predictions() -> None:
-    for name in ("reg_base_preds", "reg_base_line", "reg_last_preds", "reg_last_free", "reg_last_line"):
-        state[name] = None
-    reset_drag_points(FREE_KEY)
-    reset_drag_points(LINE_KEY)
+def _edit() -> sc.Edit:
+    return sc.Edit(_scene(), state.reg_preds, state.reg_line)
 
 
-def _add_outlier() -> None:
-    state.reg_outliers = _scene().with_outlier(float(state.get("reg_mag", sc.MAGNITUDE_DEFAULT))).outliers
-    _reset_predictions()
+def _apply(edit: sc.Edit, sizes: bool = False, shown: str | None = None) -> None:
+    """Show ``edit`` (with its n and seed too, for Undo); the drag chart starts again from it (unless it
+    comes from the chart ``shown``)."""
+    s = edit.scene
+    state.reg_kind, state.reg_outliers, state.reg_targets = s.kind, s.outliers, s.targets
+    state.reg_preds, state.reg_line, state.reg_shown = edit.preds, edit.line, shown
+    if sizes:
+        state.reg_n, state.reg_seed = s.n, s.seed
 
 
-def _remove_outliers() -> None:
-    state.reg_outliers = ()
-    _reset_predictions()
+# ---- load the scene: from the link on the first visit; as it was left on a return ---------------------
+if page.first:
+    edit, warnings = sc.read_link(page.url)
+    page.warn(warnings)
+    _apply(edit)
+    state.reg_history, state.reg_now = [], None
+elif page.returned:  # the drag widgets start again from where the handles were left
+    state.reg_shown = None
+
+
+def _new_points() -> None:
+    """n or seed changed: a new scene (outliers kept), its targets and predictions as generated."""
+    _apply(sc.Edit(sc.Scene(state.reg_kind, state.reg_n, state.reg_seed, state.reg_outliers)))
 
 
 def _classic(at: float) -> None:
-    state.reg_kind, state.reg_outliers, state.reg_mode = "classic", (), MODES["free"]
-    preds = _scene().default_predictions()
-    preds[len(preds) // 2] = at
-    _reset_predictions()
-    state.reg_base_preds = sc.quantize(preds)
+    state.reg_mode = MODES["free"]
+    _apply(sc.classic(_scene().n, _scene().seed, at))
 
 
-def _reset_scene() -> None:
-    state.reg_kind, state.reg_outliers = "trend", ()
-    _reset_predictions()
+def _undo() -> None:
+    state.reg_now = state.reg_history.pop()
+    _apply(state.reg_now, sizes=True)
+    state.reg_undone = True  # the whole page reruns: n, seed and the outliers' buttons may change
+
+
+def _param_controls(names: list[str]) -> dict[str, dict[str, float]]:
+    """The registry's sliders (ui.kit), but δ's default is the page's (sc.DELTA_DEFAULT) and a number input
+    beside it takes an exact value."""
+    own = [n for n in names if [p.name for p in losses.get(n).params] == ["delta"]]
+    if any(p.name == "delta" for n in names if n not in own for p in losses.get(n).params):
+        own = []  # a loss with δ and other parameters: the kit's slider for all
+    params = page.param_controls([n for n in names if n not in own])
+    if own:
+        p = losses.get(own[0]).param("delta")
+        low, high, step = p.ui_range()
+        who = ", ".join(losses.get(n).short for n in own)
+        delta = page.slider("delta", f"{p.shown_as} ({who})", low, high, sc.DELTA_DEFAULT, step,
+                            help=p.meaning)  # fmt: skip
+        if state.get("reg_delta_exact") != delta:
+            state.reg_delta_exact = delta
+        st.number_input(f"{p.shown_as}, exactly", low, high, step=0.01, format="%.2f", key="reg_delta_exact",
+                        on_change=lambda: state.update(reg_delta=state.reg_delta_exact))  # fmt: skip
+        params.update({n: {"delta": float(delta)} for n in own})
+    return {n: params[n] for n in names}
 
 
 # ---- controls ---------------------------------------------------------------------------------------
 st.title("Regression losses")
-st.caption(
-    "Drag a prediction (or focus it and use the arrow keys), add an outlier, and watch every loss, "
-    "its gradient and each point's share of it respond."
-)
+st.caption("Drag a prediction or a target (or focus it and use the arrow keys), add an outlier, and watch "
+           "every loss, its gradient and each point's share of it respond.")  # fmt: skip
 with st.sidebar:
     st.subheader("Scene")
-    page.slider("n", "Points", sc.N_MIN, sc.N_MAX, sc.N_DEFAULT, on_change=_reset_predictions)
+    page.slider("n", "Points", sc.N_MIN, sc.N_MAX, sc.N_DEFAULT, on_change=_new_points)
     # a slider, not an int number_input: Streamlit 1.67 crashes on ?seed=inf for the latter
-    page.slider("seed", "Seed", 0, sc.SEED_MAX, 0, on_change=_reset_predictions)
+    page.slider("seed", "Seed", 0, sc.SEED_MAX, 0, on_change=_new_points)
     mode_label = page.choice("mode", "Predictions", list(MODES.values()), MODES["free"])
     mode = "line" if mode_label == MODES["line"] else "free"
+    drag = page.choice("drag", "Drag", list(DRAGS), DRAGS[0], help="Move the predictions, or the targets y "
+                       "(an outlier is a target too)")  # fmt: skip
     page.number("mag", "Outlier magnitude (× the data's spread)", 1.0, 100.0, sc.MAGNITUDE_DEFAULT, step=1.0)
     c1, c2 = st.columns(2)
-    c1.button("Add outlier", key="reg_add_outlier", on_click=_add_outlier,
-              disabled=len(state.reg_outliers) >= sc.MAX_OUTLIERS, width="stretch")  # fmt: skip
-    c2.button("Remove all", key="reg_remove_outliers", help="Remove every outlier", on_click=_remove_outliers,
-              disabled=not state.reg_outliers, width="stretch")  # fmt: skip
+    c1.button("Add outlier", key="reg_add_outlier", width="stretch", disabled=len(state.reg_outliers) >= sc.
+              MAX_OUTLIERS, on_click=lambda: _apply(_edit().with_outlier(float(state.reg_mag))))  # fmt: skip
+    c2.button("Remove all", key="reg_remove_outliers", help="Remove every outlier", width="stretch",
+              disabled=not state.reg_outliers,
+              on_click=lambda: _apply(_edit().without_outliers()))  # fmt: skip
+    with st.container(horizontal=True, key="reg_outlier_buttons") if state.reg_outliers else st.empty():
+        for i in range(len(state.reg_outliers)):
+            st.button(f"Outlier {i + 1}", key=f"reg_delete_outlier_{i + 1}", icon=":material/close:",
+                      help=f"Delete outlier {i + 1} (drag the targets to move it)",
+                      on_click=lambda i=i: _apply(_edit().without_outlier(i)))  # fmt: skip
     st.caption("Textbook example: targets near 1, one prediction far off.")
     c1, c2 = st.columns(2)
     c1.button("One at 10", key="reg_classic_10", on_click=_classic, args=(10.0,), width="stretch")
     c2.button("One at 1000", key="reg_classic_1000", on_click=_classic, args=(1000.0,), width="stretch")
-    page.reset_button(then=_reset_scene)
+    page.reset_button(then=lambda: _apply(sc.Edit(sc.Scene())))
     st.subheader("Losses")
     selected = page.loss_select("losses", "Show", OPTIONS, DEFAULT_LOSSES) or DEFAULT_LOSSES[:1]
-    PARAMS = page.param_controls(selected)
+    PARAMS = _param_controls(selected)
     if "general_robust" in selected:
         alpha = PARAMS["general_robust"]["alpha"]
         case = "Welsch" if alpha == -math.inf else NAMED_ALPHA.get(alpha, "")
         st.caption(f"α = {'−∞' if alpha == -math.inf else f'{alpha:g}'}{': ' + case if case else ''}.")
 page.warnings_here()
-
-scene = _scene()
-x, y = scene.points()
-labels = scene.labels()
 titles = {n: losses.get(n).short for n in selected}
 
 
@@ -133,79 +158,70 @@ curve = st.cache_data(max_entries=256, show_spinner=False)(sc.residual_curve)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _best_line(name: str, xs: tuple, ys: tuple, params: tuple) -> LineFit:
+def _fit(name: str, xs: tuple, ys: tuple, params: tuple) -> LineFit:
     return fit_line(name, np.array(xs), np.array(ys), **dict(params))
 
 
 # ---- the scene, totals and charts: one fragment, so a drag reruns only this ----------------------
 @st.fragment
 def explorer() -> None:
-    default_preds = scene.default_predictions()
-    base_preds = state.reg_base_preds if state.reg_base_preds is not None else list(default_preds)
-    base_line = state.reg_base_line if state.reg_base_line is not None else list(scene.default_line())
-    if len(base_preds) != len(x):  # the scene changed under a stale base
-        base_preds = list(default_preds)
-    last = state.get("reg_last_preds")
-    seen = [base_preds] + ([last] if last is not None and len(last) == len(x) else [])
-    y_lo, y_hi, step = sc.drag_y_range(y, *seen)
-    decimals = display_decimals(step)  # a moved handle is kept to what it shows, so a URL restores it exactly
-    lo, hi = sc.X_RANGE
-    targets = [{"x": float(a), "y": float(b), "label": lab} for a, b, lab in zip(x, y, labels, strict=True)]
-    axes = dict(targets=targets, x_range=(lo, hi), y_range=(y_lo, y_hi), step=step, height=400, x_label="x",
-                y_label="y")  # fmt: skip
+    if state.pop("reg_undone", False):
+        st.rerun()
+    what = "targets" if drag == DRAGS[1] else mode  # whose handles the chart moves
+    key, edit = {"free": FREE_KEY, "line": LINE_KEY, "targets": TARGETS_KEY}[what], _edit()
+    if state.get("reg_shown") != key or len(state.get("reg_base") or ()) != len(edit.values(what)):
+        state.reg_base, state.reg_shown = edit.values(what), key  # the chart's handles start from the scene
+        reset_drag_points(key)
+    base, pending = state.reg_base, get_drag_values(key)  # the user's move, read before the chart is drawn
+    pending = pending if pending is not None and len(pending) == len(base) else base
+    y_lo, y_hi, step = sc.drag_y_range(*(edit.values(w) for w in ("targets", "free", "line")), base, pending)
+    # kept to what the handles show, so a link restores it exactly
+    edit = edit.move(what, sc.snap_moved(pending, base, display_decimals(step)))
+    _apply(edit, shown=key)
+    state.reg_history, state.reg_now = sc.record(state.reg_history, state.get("reg_now"), edit), edit
+    page.sync_url(sc.link_values(edit))
+
+    scene, (x, y), ends = edit.scene, edit.scene.points(), edit.values("line")
+    labels, (line_preds, slope, intercept) = scene.labels(), sc.line_predictions(x, (ends[0], ends[1]))
+    shown = line_preds if mode == "line" else np.array(edit.values("free"))
+    fits = {n: _fit(n, tuple(x), tuple(y), _params(n)) for n in selected if fittable(n) and mode == "line"}
+    best = [{"slope": f.slope, "intercept": f.intercept, "color": color_of(n), "dash": "dash",
+             "label": f"best under {titles[n]}"} for n, f in fits.items()]  # fmt: skip
+    mine = [{"slope": slope, "intercept": intercept, "color": "var(--st-primary-color)",
+             "label": "your line"}] if mode == "line" else []  # fmt: skip
+    chart = sc.drag_chart(what, scene, base, shown, (mine if what == "targets" else []) + best)
     left, right = st.columns([2, 1], gap="medium")
     with left:
+        drag_points(key=key, x_range=sc.X_RANGE, y_range=(y_lo, y_hi), y_limit=sc.Y_LIMIT, step=step,
+                    height=420, x_label="x", y_label="y", **chart)  # fmt: skip
         if mode == "line":
-            handles = [{"x": lo, "y": base_line[0], "label": "line start"},
-                       {"x": hi, "y": base_line[1], "label": "line end"}]  # fmt: skip
-            dragged = drag_points(key=LINE_KEY, connect="line", handles=handles, **axes)
-            ends = sc.snap_moved(dragged, base_line, decimals)
-            preds, slope, intercept = sc.line_predictions(x, (ends[0], ends[1]))
-            st.caption(f"Your line: ŷ = {slope:.3f}·x + {intercept:.3f}. Drag its ends, or focus one and use "
-                       "↑/↓.")  # fmt: skip
-            state.reg_last_line = ends
-            moved_line = ends != list(scene.default_line())
-            page.sync_url({"p": None, "ends": sc.format_values(ends) if moved_line else None})
-        else:
-            handles = [{"x": float(a), "y": float(b), "label": f"prediction {i + 1}"}
-                       for i, (a, b) in enumerate(zip(x, base_preds, strict=True))]  # fmt: skip
-            moved = drag_points(key=FREE_KEY, connect="residuals", handles=handles, **axes)
-            preds = np.array(sc.snap_moved(moved, base_preds, decimals))
-            st.caption("Hollow circles are the targets y; filled handles are the predictions ŷ. "
-                       "Drag a handle, or focus it (Tab) and use ↑/↓ (Shift: ×10).")  # fmt: skip
-            state.reg_last_free = list(preds)
-            changed = list(preds) != list(default_preds)
-            page.sync_url({"p": sc.format_values(preds) if changed else None, "ends": None})
-    state.reg_last_preds = list(preds)
-    page.sync_url({"scene": None if scene.kind == "trend" else scene.kind,
-                   "out": sc.format_outliers(scene.outliers) or None})  # fmt: skip
+            rows = [(b["label"], b["slope"], b["intercept"]) for b in mine + best]
+            st.container(key="reg_best_lines").markdown(sc.line_table(rows), help="L2 in closed form; L1 and "
+                "quantile exactly (the best line through two points); the others by reweighted least squares "
+                "refined by Newton steps.")  # fmt: skip
+        st.caption(HOW[what] + (f" Your line: ŷ = {slope:.3f}·x + {intercept:.3f}; dashed: the line each "
+                                "loss would choose." if mode == "line" else ""))  # fmt: skip
+        st.button("Undo", key="reg_undo", icon=":material/undo:", on_click=_undo,
+                  disabled=not state.reg_history,
+                  help="Undo the last change to the predictions, the targets or the outliers")  # fmt: skip
 
-    ev = sc.evaluate(selected, y, preds, PARAMS)
+    ev = sc.evaluate(selected, y, shown, PARAMS)
     with right:
         st.markdown("**Totals** (cost = mean over the points)")
         page.metrics({n: "undefined" if c is None else c for n, c in ev.costs.items()}, titles,
                      helps={n: "Not defined here: MSLE takes log(1 + value), and a target or prediction is "
                             "≤ −1." for n, c in ev.costs.items() if c is None})  # fmt: skip
-
-    if mode == "line":
-        fitted = {n: _best_line(n, tuple(x), tuple(y), _params(n)) for n in selected if fittable(n)}
-        unsure = [titles[n] for n, f in fitted.items() if not f.converged]
-        if unsure:
-            st.warning(f"The fit under {', '.join(unsure)} stopped before it converged: its line is the best "
-                       "found, not certainly the best there is (a non-convex loss can have several minima).")
-        st.markdown("**The line each loss would choose**")
-        lines = {n: (f.slope, f.intercept) for n, f in fitted.items()}
-        kit.plotly(charts.best_lines(x, y, labels, lines, titles, user_line=(slope, intercept),
-                                     x_range=(lo, hi), y_range=(y_lo, y_hi)), "reg_best_lines")  # fmt: skip
-        st.caption("L2 in closed form; L1 and quantile exactly (the best line through two points); the "
-                   "others by reweighted least squares refined by Newton steps.")  # fmt: skip
+    unsure = [titles[n] for n, f in fits.items() if not f.converged]
+    if unsure:
+        st.warning(f"The fit under {', '.join(unsure)} stopped before it converged: its line is the best "
+                   "found, not certainly the best there is (a non-convex loss can have several minima).")
 
     share = {n: sc.shares(v) for n, v in ev.per_sample.items()}
     st.markdown("**Each point's share of the total**")
     kit.plotly(charts.share_bars(labels, share, titles), "reg_shares")
     st.markdown(sc.share_sentence(labels, share, titles), help="Computed from the per-point losses above.")
 
-    resid = preds - y
+    resid = shown - y
     r_max = sc.nice_ceiling(max(3.0, 1.15 * float(np.abs(resid).max())))
     drawn = [n for n in selected if sc.on_residual_axis(n) and n in ev.per_sample]
     c1, c2 = st.columns(2)

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 import losses
 from charts.style import format_metric as fmt
-from scenes.regression import Scene, line_predictions
+from scenes.regression import DELTA_DEFAULT, Scene, line_predictions
 from tests.app import helpers
 from tests.app.helpers import metrics
 
@@ -22,6 +22,9 @@ def open_page(query: dict[str, str | list[str]] | None = None) -> AppTest:
 
 
 def expected(name: str, preds, scene: Scene | None = None, **params) -> str:
+    """The core's cost, with the page's δ (DELTA_DEFAULT) unless another is given."""
+    if "delta" in {p.name for p in losses.get(name).params}:
+        params.setdefault("delta", DELTA_DEFAULT)
     scene = scene or Scene()
     _, y = scene.points()
     return fmt(losses.get(name).cost(y, preds, **params))
@@ -33,7 +36,7 @@ def test_default_page_shows_the_core_costs_for_the_default_scene():
     shown = metrics(at)
     assert shown["MSE"] == expected("mse", preds)
     assert shown["MAE"] == expected("mae", preds)
-    assert shown["Huber"] == expected("huber", preds, delta=1.0)
+    assert shown["Huber"] == expected("huber", preds, delta=DELTA_DEFAULT)
     assert len(at.latex) == 3  # one formula per selected loss
 
 
@@ -208,7 +211,7 @@ def test_reset_restores_the_defaults():
     at.button(key="reg_reset").click().run()
     assert not at.exception
     preds = Scene().default_predictions()
-    assert metrics(at)["Huber"] == expected("huber", preds, delta=1.0)
+    assert metrics(at)["Huber"] == expected("huber", preds, delta=DELTA_DEFAULT)
     assert np.isclose(
         float(metrics(at)["MSE"]), losses.get("mse").cost(Scene().points()[1], preds), atol=1e-4
     )
@@ -223,6 +226,6 @@ def test_reset_restores_the_defaults_of_controls_set_by_the_link():
     preds = Scene().default_predictions()
     shown = metrics(at)
     assert set(shown) == {"MSE", "MAE", "Huber"}
-    assert shown["Huber"] == expected("huber", preds, delta=1.0)
+    assert shown["Huber"] == expected("huber", preds, delta=DELTA_DEFAULT)
     assert shown["MSE"] == expected("mse", preds)
     assert at.slider(key="reg_n").value == 8 and at.slider(key="reg_seed").value == 0

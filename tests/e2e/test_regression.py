@@ -12,7 +12,7 @@ import numpy as np
 
 import losses
 from charts.style import format_metric as fmt
-from scenes.regression import Scene
+from scenes.regression import DELTA_DEFAULT, Scene
 from tests.e2e.conftest import assert_no_exception, open_app, screenshot, wait_idle
 
 HANDLES = '.st-key-reg_free [role="slider"]'
@@ -54,6 +54,8 @@ def metric(page, label: str) -> str:
 
 
 def core(name: str, preds: np.ndarray, scene: Scene | None = None, **params) -> str:
+    if "delta" in {p.name for p in losses.get(name).params}:
+        params.setdefault("delta", DELTA_DEFAULT)  # the page's δ
     _, y = (scene or Scene()).points()
     return fmt(losses.get(name).cost(y, preds, **params))
 
