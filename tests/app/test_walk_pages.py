@@ -18,7 +18,8 @@ from tests.app.helpers import APP, metrics
 
 REG, BIN, MC = "views/regression.py", "views/binary.py", "views/multiclass.py"
 SCORE, CAT, HOME = "views/score.py", "views/catalogue.py", "views/home.py"
-ALL_PAGES = [HOME, REG, BIN, MC, SCORE, CAT]
+LEARN, CUSTOM, LECTURE = "views/learn.py", "views/custom.py", "views/lecture.py"
+ALL_PAGES = [HOME, REG, BIN, MC, SCORE, CAT, LEARN, CUSTOM, LECTURE]
 
 
 def _go(at: AppTest, page: str) -> AppTest:
@@ -68,7 +69,7 @@ def test_regression_keeps_its_losses_dragged_points_and_delta_across_a_visit():
     before = metrics(at)
     _, y = Scene().points()
     assert before["Huber"] == fmt(losses.get("huber").cost(y, preds, delta=2.5))
-    for page in (BIN, MC, SCORE, CAT, HOME):
+    for page in (BIN, MC, SCORE, CAT, HOME, LEARN, CUSTOM, LECTURE):
         _go(at, page)
     _go(at, REG)
     assert at.multiselect(key="reg_losses").value == ["mse", "huber"]

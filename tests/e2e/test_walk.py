@@ -16,6 +16,9 @@ TITLES = {
     "multiclass": "Multi-class classification",
     "score": "Score your predictions",
     "catalogue": "All losses",
+    "learn": "How the loss shapes learning",
+    "custom": "Your own loss",
+    "lecture": "Lecture",
 }
 
 
