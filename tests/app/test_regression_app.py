@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -10,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 import losses
 from charts.style import format_metric as fmt
+from losses.fitting import fit_line
 from scenes.regression import DELTA_DEFAULT, Scene, line_predictions
 from tests.app import helpers
 from tests.app.helpers import metrics
@@ -229,3 +231,176 @@ def test_reset_restores_the_defaults_of_controls_set_by_the_link():
     assert shown["Huber"] == expected("huber", preds, delta=DELTA_DEFAULT)
     assert shown["MSE"] == expected("mse", preds)
     assert at.slider(key="reg_n").value == 8 and at.slider(key="reg_seed").value == 0
+
+
+# ---- issue 9: δ, the best lines on the drag chart, targets, outliers, Undo, the growing axis ---------------
+def drag_chart(at: AppTest) -> tuple[str, dict]:
+    """The page's one drag chart: its key and the data it was given (the component is an UnknownElement)."""
+    (chart,) = at.get("bidi_component")
+    return chart.key, json.loads(chart.proto.json)
+
+
+def test_delta_defaults_to_the_pages_value_and_takes_an_exact_number():
+    at = open_page()
+    assert at.slider(key="reg_delta").value == DELTA_DEFAULT
+    assert at.number_input(key="reg_delta_exact").value == DELTA_DEFAULT
+    assert at.slider(key="reg_delta").max == 20.0  # the whole sweep from L1-like to L2-like on the scene
+    at.number_input(key="reg_delta_exact").set_value(2.37).run()
+    preds = Scene().default_predictions()
+    assert at.slider(key="reg_delta").value == 2.37  # the slider follows the exact value...
+    assert metrics(at)["Huber"] == expected("huber", preds, delta=2.37)
+    at.slider(key="reg_delta").set_value(7.5).run()
+    assert at.number_input(key="reg_delta_exact").value == 7.5  # ...and the number follows the slider
+    assert metrics(at)["Huber"] == expected("huber", preds, delta=7.5)
+    at.multiselect(key="reg_losses").set_value(["mse", "pseudo_huber"]).run()  # δ is shared with pseudo-Huber
+    assert metrics(at)["pseudo-Huber"] == expected("pseudo_huber", preds, delta=7.5)
+
+
+def test_line_mode_draws_each_losss_best_line_on_the_drag_chart_with_its_numbers():
+    at = open_page({"reg_mode": "Fit a line", "reg_out": "9:23.55"})
+    scene = Scene(outliers=((9.0, 23.55),))
+    x, y = scene.points()
+    fits = {n: fit_line(n, x, y, **({"delta": DELTA_DEFAULT} if n == "huber" else {})) for n in ("mse", "mae",
+                                                                                                  "huber")}
+    key, data = drag_chart(at)
+    assert key == "reg_line"
+    drawn = {ln["label"]: (ln["slope"], ln["intercept"]) for ln in data["lines"]}
+    assert drawn == {f"best under {t}": (fits[n].slope, fits[n].intercept)
+                     for n, t in (("mse", "MSE"), ("mae", "MAE"), ("huber", "Huber"))}  # fmt: skip
+    # the textbook contrast at first sight: Huber's line between L2's and L1's
+    assert fits["mse"].slope > fits["huber"].slope > fits["mae"].slope
+    table = next(m.value for m in at.markdown if m.value.startswith("| line | slope | intercept |"))
+    for n, t in (("mse", "MSE"), ("mae", "MAE"), ("huber", "Huber")):
+        assert f"| best under {t} | {fits[n].slope:.3f} | {fits[n].intercept:.3f} |" in table
+    assert "| your line | 0.800 | 1.000 |" in table
+    at.segmented_control(key="reg_mode").set_value("Free points").run()
+    assert drag_chart(at)[1]["lines"] == []  # free points: no lines to fit
+
+
+def test_dragging_targets_moves_points_and_outliers_and_the_link_holds_them():
+    at = open_page({"reg_out": "9:23.55"})
+    at.segmented_control(key="reg_drag").set_value("Targets").run()
+    key, data = drag_chart(at)
+    assert key == "reg_targets" and data["handle_style"] == "hollow" and data["target_style"] == "filled"
+    scene = Scene(outliers=((9.0, 23.55),))
+    ys = list(scene.points()[1])
+    assert [h["y"] for h in data["handles"]] == ys
+    assert [h["label"] for h in data["handles"]][-2:] == ["target 8", "outlier 1"]
+    ys[0], ys[-1] = 4.0, 12.5  # a target and the outlier, moved
+    at.session_state["reg_targets"] = {"positions": ys}
+    at.run()
+    assert not at.exception
+    preds = scene.default_predictions()
+    moved = scene.with_targets(ys)
+    assert metrics(at)["MSE"] == expected("mse", preds, moved)
+    assert metrics(at)["Huber"] == expected("huber", preds, moved)
+    shared = link(at)
+    assert shared["reg_out"] == "9:12.5" and shared["reg_y"].split(",")[0] == "4"
+    again = open_page(shared)  # the link restores it in a new session
+    assert not again.warning
+    assert metrics(again)["MSE"] == expected("mse", preds, moved)
+
+
+def test_deleting_one_outlier_keeps_the_others():
+    at = open_page()
+    at.button(key="reg_add_outlier").click().run()
+    at.button(key="reg_add_outlier").click().run()
+    two = Scene().with_outlier().with_outlier()
+    assert metrics(at)["MSE"] == expected("mse", two.default_predictions(), two)
+    at.button(key="reg_delete_outlier_1").click().run()
+    assert not at.exception
+    left = two.without_outlier(0)
+    assert left.outliers == ((sc_x(two, 1), two.outliers[1][1]),)
+    assert metrics(at)["MSE"] == expected("mse", left.default_predictions(), left)
+    assert not [b for b in at.button if b.key == "reg_delete_outlier_2"]  # one outlier, one button
+    assert link(at)["reg_out"] == f"{sc_x(two, 1):g}:{two.outliers[1][1]:g}"
+
+
+def sc_x(scene: Scene, i: int) -> float:
+    return scene.outliers[i][0]
+
+
+def link(at: AppTest) -> dict[str, str]:
+    """The page's link parameters, one value each (AppTest gives a str or a one-item list)."""
+    return {k: v if isinstance(v, str) else v[0] for k in at.query_params for v in [at.query_params[k]]}
+
+
+def test_undo_restores_predictions_targets_outliers_and_the_scene_size():
+    at = open_page()
+    assert at.button(key="reg_undo").disabled  # nothing to undo yet
+    default = metrics(at)["MSE"]
+    preds = [0.5 * i for i in range(8)]
+    at.session_state["reg_free"] = {"positions": preds}
+    at.run()
+    assert metrics(at)["MSE"] == expected("mse", preds) and not at.button(key="reg_undo").disabled
+    at.button(key="reg_add_outlier").click().run()
+    with_outlier = metrics(at)["MSE"]
+    at.button(key="reg_delete_outlier_1").click().run()
+    at.slider(key="reg_n").set_value(12).run()
+    assert len(drag_chart(at)[1]["handles"]) == 12
+    at.button(key="reg_undo").click().run()  # the size comes back, and the scene it had
+    assert at.slider(key="reg_n").value == 8 and len(drag_chart(at)[1]["handles"]) == 8
+    at.button(key="reg_undo").click().run()  # the deleted outlier comes back
+    assert metrics(at)["MSE"] == with_outlier
+    at.button(key="reg_undo").click().run()  # the outlier goes
+    assert metrics(at)["MSE"] == expected("mse", preds)
+    at.button(key="reg_undo").click().run()  # the drag is undone
+    assert metrics(at)["MSE"] == default
+    assert [h["y"] for h in drag_chart(at)[1]["handles"]] == list(Scene().default_predictions())
+    assert at.button(key="reg_undo").disabled
+    assert not at.exception
+
+
+def test_undo_a_moved_target():
+    at = open_page()
+    at.segmented_control(key="reg_drag").set_value("Targets").run()
+    ys = list(Scene().points()[1])
+    ys[3] = 9.0
+    at.session_state["reg_targets"] = {"positions": ys}
+    at.run()
+    assert metrics(at)["MSE"] == expected("mse", Scene().default_predictions(), Scene().with_targets(ys))
+    at.button(key="reg_undo").click().run()
+    assert metrics(at)["MSE"] == expected("mse", Scene().default_predictions())
+    assert "reg_y" not in at.query_params
+
+
+def test_the_drag_axis_grows_to_hold_a_handle_pushed_past_its_top():
+    at = open_page()
+    _, data = drag_chart(at)
+    top = data["y_range"][1]
+    assert data["y_limit"] == [-1e6, 1e6]  # the browser lets a handle go past the top, up to here
+    preds = list(Scene().default_predictions())
+    preds[2] = top + 25.0
+    at.session_state["reg_free"] = {"positions": preds}
+    at.run()
+    assert metrics(at)["MSE"] == expected("mse", preds)  # not clamped to the old top
+    _, data = drag_chart(at)
+    assert data["y_range"][1] >= top + 25.0 and data["values"][2] == top + 25.0
+
+
+def test_modes_keep_what_was_dragged_in_the_other():
+    at = open_page()
+    preds = [1.0 + i for i in range(8)]
+    at.session_state["reg_free"] = {"positions": preds}
+    at.run()
+    at.segmented_control(key="reg_mode").set_value("Fit a line").run()
+    at.session_state["reg_line"] = {"positions": [0.0, 5.0]}
+    at.run()
+    at.segmented_control(key="reg_mode").set_value("Free points").run()
+    assert metrics(at)["MSE"] == expected("mse", preds)
+    assert [h["y"] for h in drag_chart(at)[1]["handles"]] == preds
+    at.segmented_control(key="reg_mode").set_value("Fit a line").run()
+    assert [h["y"] for h in drag_chart(at)[1]["handles"]] == [0.0, 5.0]
+
+
+def test_one_point_with_every_loss_is_said_plainly():
+    at = open_page()
+    at.button(key="reg_classic_10").click().run()
+    # the classic targets are near 1, not exactly 1: the other points keep a little of every loss
+    sentence = next(m.value for m in at.markdown if "makes up" in m.value)
+    assert "100% of the MSE but 100%" not in sentence
+    at.session_state["reg_free"] = {"positions": list(Scene(kind="classic").points()[1][:4]) + [10.0]
+                                    + list(Scene(kind="classic").points()[1][5:])}  # fmt: skip
+    at.run()
+    sentence = next(m.value for m in at.markdown if "makes up" in m.value)
+    assert sentence == "Point 5 makes up all of every loss shown: every other prediction is exact."
