@@ -43,13 +43,10 @@ state = st.session_state
 page = kit.Page("reg")
 
 
-def _scene() -> sc.Scene:
-    return sc.Scene(state.reg_kind, int(state.get("reg_n", sc.N_DEFAULT)), int(state.get("reg_seed", 0)),
-                    tuple(state.reg_outliers), state.reg_targets)  # fmt: skip
-
-
 def _edit() -> sc.Edit:
-    return sc.Edit(_scene(), state.reg_preds, state.reg_line)
+    scene = sc.Scene(state.reg_kind, int(state.get("reg_n", sc.N_DEFAULT)), int(state.get("reg_seed", 0)),
+                     tuple(state.reg_outliers), state.reg_targets)  # fmt: skip
+    return sc.Edit(scene, state.reg_preds, state.reg_line)
 
 
 def _apply(edit: sc.Edit, sizes: bool = False, shown: str | None = None) -> None:
@@ -69,7 +66,9 @@ if page.first:
     _apply(edit)
     state.reg_history, state.reg_now = [], None
 elif page.returned:  # the drag widgets start again from where the handles were left
-    state.reg_shown = None
+    state.reg_shown, state.reg_restore = None, dict(state.get(page.key("_kept"), {}))
+elif "reg_restore" in state:  # browser Back reset the controls to the link's: put them back as left
+    state.update(state.pop("reg_restore"))
 
 
 def _new_points() -> None:
@@ -79,7 +78,7 @@ def _new_points() -> None:
 
 def _classic(at: float) -> None:
     state.reg_mode = MODES["free"]
-    _apply(sc.classic(_scene().n, _scene().seed, at))
+    _apply(sc.classic(state.reg_n, state.reg_seed, at))
 
 
 def _undo() -> None:
@@ -147,6 +146,9 @@ with st.sidebar:
         case = "Welsch" if alpha == -math.inf else NAMED_ALPHA.get(alpha, "")
         st.caption(f"α = {'−∞' if alpha == -math.inf else f'{alpha:g}'}{': ' + case if case else ''}.")
 page.warnings_here()
+if page.returned and any(state.get(k) != v for k, v in state.pop("reg_restore").items()):
+    state.reg_restore = state[page.key("_kept")]
+    st.rerun()
 titles = {n: losses.get(n).short for n in selected}
 
 
@@ -175,8 +177,7 @@ def explorer() -> None:
     base, pending = state.reg_base, get_drag_values(key)  # the user's move, read before the chart is drawn
     pending = pending if pending is not None and len(pending) == len(base) else base
     y_lo, y_hi, step = sc.drag_y_range(*(edit.values(w) for w in ("targets", "free", "line")), base, pending)
-    # kept to what the handles show, so a link restores it exactly
-    edit = edit.move(what, sc.snap_moved(pending, base, display_decimals(step)))
+    edit = edit.move(what, sc.snap_moved(pending, base, display_decimals(step)))  # as shown: a link holds it
     _apply(edit, shown=key)
     state.reg_history, state.reg_now = sc.record(state.reg_history, state.get("reg_now"), edit), edit
     page.sync_url(sc.link_values(edit))
