@@ -73,7 +73,8 @@ class Detection:
 
     @property
     def columns(self) -> list[str]:
-        cols = list(self.y_true) + [c for c in self.y_pred if c not in self.y_true]
+        truth = set(self.y_true)
+        cols = list(self.y_true) + [c for c in self.y_pred if c not in truth]
         if self.id_column and self.id_column not in cols:
             cols.insert(0, self.id_column)
         return cols
@@ -150,27 +151,45 @@ def _show(key: object) -> str:
 
 
 def _profile(frame: pd.DataFrame) -> dict[str, _Col]:
+    """Each column of the sample: numeric or text, its values or distinct texts, its missing cells.
+
+    The work is done on all the numeric columns at once and on all the text columns at once (one pandas call
+    over every text cell, not one per column): a few calls whatever the number of columns.
+    """
+    n = len(frame)
+    dtypes = frame.dtypes.tolist()
+    names = list(frame.columns)
+    is_num = [pd.api.types.is_bool_dtype(d) or pd.api.types.is_numeric_dtype(d) for d in dtypes]
     out: dict[str, _Col] = {}
-    for name in frame.columns:
-        s = frame[name]
-        n = len(s)
-        missing = int(s.isna().sum())
-        if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
-            vals = s.to_numpy(dtype=np.float64, na_value=np.nan)
-            out[name] = _Col(name, True, vals, [], missing, n)
-            continue
-        text = s.astype("string").str.strip()
-        low = text.str.lower()
-        conv = pd.to_numeric(low.map({"true": "1", "false": "0"}).fillna(text), errors="coerce")
-        present = int(text.notna().sum() - (text == "").sum())
-        missing = n - present
-        good = int(conv.notna().sum())
-        if present and good >= 0.9 * present:  # numbers with a stray bad cell: the scorer will name the cell
-            out[name] = _Col(name, True, conv.to_numpy(dtype=np.float64, na_value=np.nan), [], missing, n, s)
-        else:
-            distinct = list(dict.fromkeys(t for t in text.dropna().tolist() if t != ""))[:61]
-            out[name] = _Col(name, False, None, distinct, missing, n, s)
-    return out
+    num_idx = [j for j, f in enumerate(is_num) if f]
+    if num_idx:
+        block = frame.iloc[:, num_idx].to_numpy(dtype=np.float64, na_value=np.nan)
+        missing = np.isnan(block).sum(axis=0)
+        for pos, j in enumerate(num_idx):
+            out[j] = _Col(names[j], True, block[:, pos], [], int(missing[pos]), n)
+    text_idx = [j for j, f in enumerate(is_num) if not f]
+    if text_idx:
+        cells = frame.iloc[:, text_idx].to_numpy(dtype=object).ravel(order="F")  # column after column
+        text = pd.Series(cells, dtype="string").str.strip()
+        conv = pd.to_numeric(text.str.lower().map({"true": "1", "false": "0"}).fillna(text), errors="coerce")
+        present = (text.notna() & (text != "")).to_numpy(dtype=bool, na_value=False).reshape(n, -1, order="F")
+        values = conv.to_numpy(dtype=np.float64, na_value=np.nan).reshape(n, -1, order="F")
+        stripped = text.to_numpy(dtype=object, na_value=None).reshape(n, -1, order="F")
+        counts, good = present.sum(axis=0), (present & ~np.isnan(values)).sum(axis=0)
+        for pos, j in enumerate(text_idx):
+            p = int(counts[pos])
+            if p and good[pos] >= 0.9 * p:  # numbers with a stray bad cell: the scorer will name the cell
+                out[j] = _Col(names[j], True, values[:, pos], [], n - p, n, frame.iloc[:, j])
+            else:
+                distinct = [t for t in pd.unique(stripped[present[:, pos], pos])[:61]]
+                out[j] = _Col(names[j], False, None, distinct, n - p, n, frame.iloc[:, j])
+    return {names[j]: out[j] for j in range(len(names))}
+
+
+def _names(columns: Sequence[str], limit: int = 12) -> str:
+    """Column names for a message: the first ``limit`` quoted, then how many more."""
+    shown = ", ".join(repr(c) for c in columns[:limit])
+    return shown + (f" and {len(columns) - limit:,} more" if len(columns) > limit else "")
 
 
 def _norm(name: str) -> str:
@@ -259,12 +278,13 @@ def _is_id(col: _Col, position: int, fmt: CsvFormat) -> str | None:
 
 
 def _check_cols(names: Sequence[str], fmt_cols: Sequence[str], what: str) -> tuple[str, ...]:
+    have = set(fmt_cols)
     for n in names:
-        if n not in fmt_cols:
+        if n not in have:
             raise ScoringError(
                 "column",
-                f"There is no column {n!r} to use as {what}. The columns are: "
-                + ", ".join(repr(c) for c in fmt_cols) + ".",
+                f"There is no column {n!r} to use as {what}. The columns are: " + _names(list(fmt_cols), 40)
+                + ".",
                 column=n,
             )  # fmt: skip
     return tuple(names)
@@ -298,20 +318,20 @@ def detect(
     reasons: list[str] = []
     ignored: list[str] = []
 
-    for c in cols:
-        if profiles[c].empty and c not in (y_true or ()) and c not in (y_pred or ()):
-            ignored.append(c)
+    chosen = set(y_true or ()) | set(y_pred or ())
+    ignored = [c for c in cols if profiles[c].empty and c not in chosen]
     if ignored:
-        reasons.append("Ignored empty column(s): " + ", ".join(repr(c) for c in ignored) + ".")
-    live = [c for c in cols if c not in ignored]
+        reasons.append("Ignored empty column(s): " + _names(ignored) + ".")
+    skip = set(ignored)
+    live = [c for c in cols if c not in skip]
+    position = {c: i for i, c in enumerate(cols)}
 
     # the id column
-    chosen = set(y_true or ()) | set(y_pred or ())
     if id_column in ("", "none", None):
         id_col = None
         if id_column is None:
             for c in live:
-                why = _is_id(profiles[c], cols.index(c), fmt)
+                why = _is_id(profiles[c], position[c], fmt)
                 if why and c not in chosen:
                     id_col = c
                     reasons.append(f"Id column: {c!r} ({why}); it is kept in the report, not scored.")
@@ -324,7 +344,7 @@ def detect(
         raise ScoringError(
             "one_column",
             "After setting aside the id column the file has only one column ("
-            + ", ".join(repr(c) for c in pool) + "). Scoring needs true values and predictions.",
+            + _names(pool) + "). Scoring needs true values and predictions.",
         )  # fmt: skip
     if y_true:
         y_true = _check_cols(y_true, cols, "y_true")
@@ -346,9 +366,10 @@ def detect(
     if overlap:
         c = sorted(overlap)[0]
         raise ScoringError("column", f"Column {c!r} is chosen as both y_true and y_pred.", column=c)
-    extra = [c for c in pool if c not in y_true and c not in y_pred and c not in ignored]
+    used = set(y_true) | set(y_pred)
+    extra = [c for c in pool if c not in used]
     if extra:
-        reasons.append("Not used: " + ", ".join(repr(c) for c in extra) + ".")
+        reasons.append("Not used: " + _names(extra) + ".")
 
     if task == "regression":
         return _regression(y_true, y_pred, profiles, id_col, reasons, ignored)
@@ -388,15 +409,15 @@ def _guess(pool, profiles, y_true, y_pred, reasons):
             "multiclass", pool, profiles, y_true, None, reasons, announce=False
         )
     # a label column whose values name other columns: the class columns
-    for c in pool:
+    numeric_by_name = {o.strip().lower(): o for o in pool if profiles[o].numeric}  # once, not per column
+    for c in pool if y_pred is None else ():
         col = profiles[c]
         if y_true and c not in y_true:
             continue
         if not _label_like(col):
             continue
-        keys = [_show(label_key(v)) for v in col.distinct(60)]
-        others = {o.strip().lower(): o for o in pool if o != c and profiles[o].numeric}
-        if len(keys) >= 2 and all(k.lower() in others for k in keys) and y_pred is None:
+        keys = [_show(label_key(v)).lower() for v in col.distinct(60)]
+        if len(keys) >= 2 and all(numeric_by_name.get(k) not in (None, c) for k in keys):
             reasons.append(f"Task: multiclass (the labels in {c!r} name the other columns).")
             return "multiclass", *_columns_for(
                 "multiclass", pool, profiles, (c,), None, reasons, announce=False
@@ -667,7 +688,8 @@ def _multiclass(y_true, y_pred, profiles, id_col, pred_kind, reasons, ignored) -
     if keys and all(_show(kk).lower() in lower for kk in keys):
         label_map = tuple((kk, lower[_show(kk).lower()]) for kk in keys)
         # also map every class name, so labels seen later in the file are known
-        extra = tuple((label_key(c), i) for i, c in enumerate(classes) if label_key(c) not in dict(label_map))
+        mapped = dict(label_map)
+        extra = tuple((label_key(c), i) for i, c in enumerate(classes) if label_key(c) not in mapped)
         label_map = label_map + extra
         reasons.append("Classes: labels matched to prediction columns by name.")
     elif keys and all(isinstance(kk, float) and kk.is_integer() for kk in keys):

@@ -22,6 +22,8 @@ KINDS = {
     "row_sum": "Class probabilities that do not sum to 1",
     "labels": "Labels outside the expected set",
     "too_large": "The file is over the size limit",
+    "too_wide": "The file has too many columns",
+    "too_long": "A line of the file is too long",
     "column": "A column choice does not fit the file",
     "detect": "The task or the columns could not be detected",
     "value": "A value outside what the losses accept",

@@ -19,7 +19,6 @@ import warnings
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -31,6 +30,12 @@ Source = str | os.PathLike | bytes
 SNIFF_BYTES = 256 * 1024  # how much of the file the sniffer looks at
 SNIFF_LINES = 200  # how many lines it parses to choose the delimiter and the header
 SAMPLE_ROWS = 20_000  # rows the detector sees
+SAMPLE_CELLS = 2_000_000  # and at most this many cells (rows x columns): the detector's work is bounded
+#: The widest file read: more columns than any predictions file has, few enough that detection (linear in
+#: the columns) takes milliseconds. Wider files are refused at once: 8,000 columns took 32 s to detect.
+MAX_COLUMNS = 1000
+#: The longest line read (bytes between line breaks): a single 50 MB line took 94 s and 6 GB to parse.
+MAX_LINE_BYTES = 1 << 20
 CHUNK_ROWS = 1 << 20  # rows per chunk when scoring: memory stays flat (tens of MB a chunk), and pandas'
 # per-chunk overhead stays small (measured: 1M-row chunks parse ~25% faster than 256K-row ones)
 DELIMITERS = (",", ";", "\t", "|")
@@ -116,11 +121,67 @@ def _head(source: Source, n: int) -> bytes:
         raise ScoringError("parse", f"Could not read {os.fspath(source)!s}: {exc.strerror or exc}.") from None
 
 
-def _handle(source: Source):
-    """Something pandas can read from."""
+def _open(source: Source):
+    """A binary file over ``source`` (closed by the caller)."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         return io.BytesIO(bytes(source))
-    return Path(source)
+    try:
+        return open(source, "rb")  # noqa: SIM115 - closed by the caller
+    except OSError as exc:
+        raise ScoringError("parse", f"Could not open {os.fspath(source)!s}: {exc.strerror or exc}.") from None
+
+
+class _LineLimit(io.BufferedIOBase):
+    """A binary file that pandas reads through: a line longer than ``MAX_LINE_BYTES`` is refused as soon as
+    it is read, before the parser holds it (the line breaks of a block are found with numpy)."""
+
+    mode = "rb"  # pandas decodes a binary file itself (a text encoding other than UTF-8 included)
+
+    def __init__(self, raw, limit: int = MAX_LINE_BYTES):
+        super().__init__()
+        self.raw, self.limit = raw, limit
+        self.run = 0  # bytes since the last line break
+        self.line = 1  # the line number of the first byte of the next block
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int | None = -1) -> bytes:
+        data = self.raw.read(-1 if n is None else n)
+        if data:
+            self._scan(data)
+        return data
+
+    read1 = read
+
+    def tell(self) -> int:
+        return self.raw.tell()
+
+    def _scan(self, data: bytes) -> None:
+        a = np.frombuffer(data, dtype=np.uint8)
+        breaks = np.flatnonzero((a == 10) | (a == 13))
+        if breaks.size == 0:
+            self.run += len(data)
+            if self.run > self.limit:
+                self._refuse(self.line)
+            return
+        gaps = np.diff(breaks) - 1
+        if self.run + int(breaks[0]) > self.limit:
+            self._refuse(self.line)
+        if gaps.size and int(gaps.max()) > self.limit:
+            at = int(np.argmax(gaps > self.limit))  # the gap after break number ``at``
+            self._refuse(self.line + int(np.count_nonzero(a[: breaks[at] + 1] == 10)))
+        self.line += int(np.count_nonzero(a == 10))
+        self.run = len(data) - int(breaks[-1]) - 1
+
+    def _refuse(self, line: int) -> None:
+        raise ScoringError(
+            "too_long",
+            f"Line {line} is longer than {_human_size(self.limit)}; no predictions file has lines that long. "
+            "Check that the file is a CSV with one row per line (an unclosed quote joins the lines after "
+            "it).",
+            row=None,
+        )
 
 
 def _human_size(n: int) -> str:
@@ -286,6 +347,8 @@ def sniff(
             "command line instead (python -m scoring FILE.csv), which streams files of any size.",
         )
     head = _head(source, SNIFF_BYTES)
+    if size > len(head) and not re.search(rb"[\r\n]", head):  # the first line is longer than the head
+        _LineLimit(io.BytesIO(_head(source, MAX_LINE_BYTES + 1))).read()
     if not head.strip(b" \t\r\n\xef\xbb\xbf"):
         raise ScoringError("empty", "It holds no text, or only blank lines. Upload a CSV with a column of "
                            "true values and a column of predictions.")  # fmt: skip
@@ -315,6 +378,14 @@ def sniff(
         d, dec, rows, why = _choose_delimiter(lines)
         delimiter = d
         notes.append(why)
+    widest = max(range(len(rows)), key=lambda i: len(rows[i]))
+    if len(rows[widest]) > MAX_COLUMNS:
+        raise ScoringError(
+            "too_wide",
+            f"Line {widest + 1} has {len(rows[widest]):,} fields; the limit is {MAX_COLUMNS:,} columns. "
+            "Keep only the columns to score (true values, predictions, an id), for example with pandas: "
+            "df[['y_true', 'y_pred']].to_csv('scores.csv', index=False).",
+        )
     if decimal is not None:
         dec = decimal
     if dec == ",":
@@ -398,10 +469,15 @@ _READ_ERRORS = (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeEr
 
 
 def read_sample(source: Source, fmt: CsvFormat, nrows: int = SAMPLE_ROWS) -> pd.DataFrame:
-    """The first ``nrows`` data rows, every column, as pandas parses them (the detector's view)."""
+    """The first ``nrows`` data rows (fewer for a wide file: at most ``SAMPLE_CELLS`` cells), every column,
+    as pandas parses them (the detector's view)."""
+    nrows = max(1, min(nrows, SAMPLE_CELLS // max(1, len(fmt.columns))))
     ctx = _quiet()
     try:
-        frame = pd.read_csv(_handle(source), nrows=nrows, **_read_kwargs(fmt, None))
+        with _open(source) as raw:
+            frame = pd.read_csv(_LineLimit(raw), nrows=nrows, **_read_kwargs(fmt, None))
+    except ScoringError:
+        raise
     except _READ_ERRORS as exc:
         raise _parse_error(exc, fmt) from None
     finally:
@@ -434,20 +510,16 @@ def iter_chunks(
 
 
 def _chunks(source, fmt, usecols, chunksize):
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        handle = io.BytesIO(bytes(source))
-    else:
-        try:
-            handle = open(source, "rb")  # closed by the with-block below
-        except OSError as exc:
-            msg = f"Could not open {os.fspath(source)!s}: {exc.strerror or exc}."
-            raise ScoringError("parse", msg) from None
+    raw = _open(source)  # closed by the with-block below
+    handle = _LineLimit(raw)
     size = max(1, fmt.size)
-    with handle, warnings.catch_warnings():
+    with raw, warnings.catch_warnings():
         warnings.simplefilter("ignore", pd.errors.ParserWarning)
         warnings.simplefilter("ignore", pd.errors.DtypeWarning)
         try:
             reader = pd.read_csv(handle, chunksize=chunksize, **_read_kwargs(fmt, usecols))
+        except ScoringError:
+            raise
         except _READ_ERRORS as exc:
             raise _parse_error(exc, fmt) from None
         start = 1
@@ -457,6 +529,8 @@ def _chunks(source, fmt, usecols, chunksize):
                     frame = next(reader)
                 except StopIteration:
                     return
+                except ScoringError:
+                    raise
                 except _READ_ERRORS as exc:
                     raise _parse_error(exc, fmt) from None
                 yield start, frame, min(1.0, handle.tell() / size)
