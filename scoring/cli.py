@@ -6,10 +6,14 @@ Exit codes: 0 scored; 2 bad input (the message is on stderr); 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import math
+import os
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
 
 import losses
 from scoring import FIXES, TASKS, ScoringError, inspect, score
@@ -110,6 +114,60 @@ def _params(items: Sequence[str]) -> dict[str, float]:
     return out
 
 
+@contextlib.contextmanager
+def _report(path: str, source: str) -> Iterator:
+    """The per-row report as a text file to write. It goes to a temporary file beside ``path`` that replaces
+    ``path`` only once scoring has succeeded; on any error it is removed, so no partial report is left and
+    an earlier report at ``path`` survives. The input itself (by any name: a hard link, a symlink) is
+    refused. A path that is not a regular file (/dev/stdout, a pipe) is written directly."""
+    try:
+        same = os.path.exists(path) and os.path.samefile(path, source)
+    except OSError:
+        same = False
+    if same:
+        raise ScoringError("write", f"{path} is the input file; writing the report there would destroy it. "
+                           "Choose another file name.")  # fmt: skip
+    if os.path.isdir(path):
+        example = os.path.join(path, "rows.csv")
+        raise ScoringError("write", f"{path} is a folder; give a file name, e.g. {example}.")
+    target = os.path.realpath(path)  # through a symlink: the file it points to is replaced, not the link
+    direct = os.path.exists(target) and not os.path.isfile(target)
+    tmp = None
+    try:
+        if direct:
+            fh = open(target, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
+        else:
+            fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".partial",
+                                       dir=os.path.dirname(target))  # fmt: skip
+            fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise ScoringError("write", f"Could not write {path}: {exc.strerror or exc}.") from None
+    done = False
+    try:
+        with fh:
+            yield fh
+        if tmp is not None:
+            os.chmod(tmp, _mode_for(target))
+            os.replace(tmp, target)
+        done = True
+    except OSError as exc:
+        raise ScoringError("write", f"Could not write {path}: {exc.strerror or exc}.") from None
+    finally:
+        if tmp is not None and not done:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _mode_for(target: str) -> int:
+    """The permissions of the file being replaced, or what a new file gets under the umask."""
+    try:
+        return os.stat(target).st_mode & 0o777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
 def _fmt_cost(v: float) -> str:
     if v == 0 or (1e-4 <= abs(v) < 1e6):
         return f"{v:.6f}"
@@ -161,13 +219,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         positive=args.positive,
         pred_kind=args.pred_kind,
     )
-    out = None
-    if args.per_row:
-        try:
-            out = open(args.per_row, "w", encoding="utf-8", newline="")  # closed in the finally below
-        except OSError as exc:
-            raise ScoringError("parse", f"Could not write {args.per_row}: {exc.strerror or exc}.") from None
-    try:
+    with _report(args.per_row, args.file) if args.per_row else contextlib.nullcontext() as out:
         result = score(
             args.file,
             fmt,
@@ -179,9 +231,6 @@ def run(argv: Sequence[str] | None = None) -> int:
             chunksize=args.chunk_rows,
             per_row_out=out,
         )
-    finally:
-        if out is not None:
-            out.close()
     if args.format == "json":
         print(json.dumps(result.summary(), indent=2, default=str))
     elif args.format == "csv":
@@ -191,6 +240,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             print(f"{name},{cost!r},{s!r},{c}")
     else:
         print(_table(result, fmt, det, args.quiet))
+    sys.stdout.flush()  # a write error shows here, while it can still be reported
     return EXIT_OK
 
 
@@ -208,4 +258,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # e.g. piped into head
+        _drop_stdout()
         return EXIT_OK
+    except OSError as exc:  # the output: a full disk (> /dev/full), a closed terminal
+        _drop_stdout()
+        print(f"error: The output could not be written: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush of what could not be written is silent."""
+    with contextlib.suppress(OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())

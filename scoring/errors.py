@@ -28,6 +28,14 @@ KINDS = {
     "detect": "The task or the columns could not be detected",
     "value": "A value outside what the losses accept",
     "loss": "A loss or parameter choice is not valid",
+    "write": "The report could not be written",
+    # many files, other formats, other engines (scoring/formats.py, dataset.py, engine_dask.py)
+    "damaged": "The file is damaged or cut short",
+    "no_files": "No file to score",
+    "schema": "The files do not share their columns",
+    "dependency": "An optional package is not installed",
+    "option": "An option does not fit the input",
+    "engine": "The Dask engine failed",
 }
 
 

@@ -159,3 +159,86 @@ def test_missing_file_and_usage_errors_exit_2(cli, tmp_path):
     proc = cli(tmp_path / "nope.csv")
     assert proc.returncode == 2 and "Could not" in proc.stderr
     assert cli().returncode == 2  # argparse: the file is required
+
+
+# -- issue 15: the per-row report never destroys the input or an earlier report ----------------------------
+def _last_row_bad(tmp_path: Path, rows: int = 30_000) -> Path:
+    path = tmp_path / "late.csv"
+    path.write_text("y_true,y_pred\n" + "1.5,2\n" * rows + "1.5,abc\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("how", ["same path", "hard link", "symlink", "relative path"])
+def test_per_row_onto_the_input_is_refused_and_the_input_survives(cli, tmp_path, monkeypatch, how):
+    src = tmp_path / "x.csv"
+    src.write_bytes((FIX / "regression_header.csv").read_bytes())
+    before = src.read_bytes()
+    out = src
+    if how == "hard link":
+        out = tmp_path / "link.csv"
+        out.hardlink_to(src)
+    elif how == "symlink":
+        out = tmp_path / "sym.csv"
+        out.symlink_to(src)
+    elif how == "relative path":
+        monkeypatch.chdir(tmp_path)
+        out = Path("./x.csv")
+    proc = cli(src, "--per-row", out)
+    assert proc.returncode == 2 and "is the input file" in proc.stderr, proc.stderr
+    assert src.read_bytes() == before and "Traceback" not in proc.stderr
+
+
+def test_a_bad_last_row_leaves_no_partial_report_and_keeps_the_earlier_one(cli, tmp_path):
+    out = tmp_path / "report.csv"
+    out.write_text("an earlier report\n", encoding="utf-8")
+    proc = cli(_last_row_bad(tmp_path), "--per-row", out, "--chunk-rows", "4000")
+    assert proc.returncode == 2 and "Row 30001, column 'y_pred'" in proc.stderr
+    assert out.read_text(encoding="utf-8") == "an earlier report\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["late.csv", "report.csv"]  # no temporary file left
+
+
+def test_a_report_replaces_the_earlier_one_only_when_complete(cli, tmp_path):
+    out = tmp_path / "report.csv"
+    out.write_text("an earlier report\n", encoding="utf-8")
+    proc = cli(FIX / "regression_header.csv", "--per-row", out)
+    assert proc.returncode == 0, proc.stderr
+    assert len(list(csv.DictReader(out.open(encoding="utf-8")))) == 12
+    assert [p.name for p in tmp_path.iterdir()] == ["report.csv"]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
+def test_a_full_disk_is_exit_2_with_a_message(cli):
+    proc = cli(FIX / "regression_header.csv", "--per-row", "/dev/full")
+    assert proc.returncode == 2 and proc.stderr.startswith("error: The report could not be written")
+    assert "No space left" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_report_that_cannot_be_opened_is_a_write_error_not_a_parse_error(cli, tmp_path):
+    proc = cli(FIX / "regression_header.csv", "--per-row", tmp_path / "no" / "such" / "dir.csv")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("error: The report could not be written") and "parsed" not in proc.stderr
+    proc = cli(FIX / "regression_header.csv", "--per-row", tmp_path)  # a directory
+    assert proc.returncode == 2 and "could not be written" in proc.stderr
+
+
+def test_output_that_cannot_be_written_is_exit_2(monkeypatch, capsys):
+    class Full:
+        def write(self, _text):
+            raise OSError(28, "No space left on device")
+
+        def flush(self):
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(sys, "stdout", Full())
+    code = main([str(FIX / "regression_header.csv")])
+    monkeypatch.undo()
+    assert code == 2 and "No space left on device" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
+def test_stdout_on_a_full_disk_as_a_subprocess():
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "scoring", str(FIX / "regression_header.csv")], cwd=ROOT,
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 2 and "No space left on device" in proc.stderr
+    assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr
