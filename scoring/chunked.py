@@ -671,6 +671,11 @@ def score(
                 progress(frac)
     _check_scored(tally, fmt, drop_missing)
     totals = {n: (tally.sums[n], tally.counts[n]) for n in tally.sums if n not in tally.skipped}
+    if not totals:  # every loss left its domain: say why, rather than show an empty table
+        raise ScoringError(
+            "no_loss", " ".join(tally.skipped.values()) + " Check the columns chosen for y_true and y_pred.",
+            count=len(tally.skipped),
+        )  # fmt: skip
     row_notes = _row_notes(tally, fix_rows)
     result = Result(det, fmt, {n: kw[n] for n in totals}, totals, tally.skipped, tally.rows_read,
                     tally.rows_scored, tally.missing, [*row_notes, *conversion_notes(tally.live())],

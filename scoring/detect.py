@@ -392,11 +392,22 @@ def _binary_labels(col: _Col) -> bool:
     return len(d) == 2 or (len(d) <= 2 and keys <= {0.0, 1.0, -1.0})
 
 
+def _exactly_named(pool, profiles) -> bool:
+    """Whether a column is named exactly like a target (y_true, label, ...) and a numeric one exactly like a
+    prediction (y_pred, p, ...): such names are meant, and win over per-class columns beside them."""
+    names = {_norm(c) for c in pool}
+    pred = next((c for c in pool if _norm(c) in _PRED_NAMES), None)
+    return bool(names & set(_TRUE_NAMES)) and pred is not None and profiles[pred].numeric
+
+
 def _guess(pool, profiles, y_true, y_pred, reasons):
     """Choose the task and columns when the task is not given."""
-    pred_group = _group(
-        [c for c in pool if c not in (y_true or ())], profiles, _PRED_PREFIXES, _PRED_SUFFIXES
-    )
+    if y_true is None and y_pred is None and _exactly_named(pool, profiles):
+        pred_group = {}
+    else:
+        pred_group = _group(
+            [c for c in pool if c not in (y_true or ())], profiles, _PRED_PREFIXES, _PRED_SUFFIXES
+        )
     if y_pred and len(y_pred) >= 2:
         reasons.append(f"Task: multiclass ({len(y_pred)} prediction columns were chosen).")
         return "multiclass", *_columns_for(
@@ -410,7 +421,8 @@ def _guess(pool, profiles, y_true, y_pred, reasons):
         )
     # a label column whose values name other columns: the class columns
     numeric_by_name = {o.strip().lower(): o for o in pool if profiles[o].numeric}  # once, not per column
-    for c in pool if y_pred is None else ():
+    named = y_true is None and y_pred is None and _exactly_named(pool, profiles)
+    for c in pool if y_pred is None and not named else ():
         col = profiles[c]
         if y_true and c not in y_true:
             continue

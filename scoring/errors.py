@@ -28,6 +28,7 @@ KINDS = {
     "detect": "The task or the columns could not be detected",
     "value": "A value outside what the losses accept",
     "loss": "A loss or parameter choice is not valid",
+    "no_loss": "No loss applies to this file",
     "write": "The report could not be written",
     # many files, other formats, other engines (scoring/formats.py, dataset.py, engine_dask.py)
     "damaged": "The file is damaged or cut short",

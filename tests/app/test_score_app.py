@@ -216,3 +216,22 @@ def test_the_choices_survive_a_visit_elsewhere_and_reset_puts_them_back():
     assert not at.exception
     assert at.selectbox(key="score_example").value == "regression_outliers.csv"
     assert at.selectbox(key="score_focus").value == "mse" and at.toggle(key="score_log").value is False
+
+
+def _upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.segmented_control(key="score_source").set_value("upload").run()
+    at.file_uploader(key="score_upload").set_value((name, data, "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_named_columns_beside_class_columns_score_and_no_loss_is_an_error_not_a_traceback():
+    """y_true,y_pred,c1,c2 (issue 15): the named columns are scored (the class columns were taken as targets,
+    every loss skipped, and the page showed KeyError: None with a traceback); a file where no loss applies is
+    an st.error saying why."""
+    at = _upload(open_page(), "c.csv", b"y_true,y_pred,c1,c2\n1,1.5,3,4\n2,2.5,5,6\n3,2,1,1\n")
+    assert not at.error and "Mean squared error (L2)" in {m.label for m in at.metric}
+    at = _upload(open_page(), "t.csv", b"true_a,true_b,p_a,p_b\n1,1,0.5,0.5\n0,1,0.2,0.8\n1,0,0.6,0.4\n")
+    assert len(at.error) == 1 and not at.metric
+    assert at.error[0].value.startswith("**No loss applies to this file.**")
+    assert "row 1 of column" in at.error[0].value.replace("\\", "")

@@ -242,3 +242,12 @@ def test_stdout_on_a_full_disk_as_a_subprocess():
                               stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)  # fmt: skip
     assert proc.returncode == 2 and "No space left on device" in proc.stderr
     assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr
+
+
+def test_no_loss_that_applies_is_exit_2(cli, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("y_true,y_pred,c1,c2\n1,1.5,3,4\n2,2.5,5,6\n3,2,1,1\n", encoding="utf-8")
+    proc = cli(path, "--y-true", "y_true", "y_pred", "--y-pred", "c1", "c2")
+    assert proc.returncode == 2 and "No loss applies" in proc.stderr and proc.stdout == ""
+    proc = cli(path)
+    assert proc.returncode == 0 and "y_true = y_true; y_pred = y_pred" in proc.stdout

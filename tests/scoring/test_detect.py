@@ -101,3 +101,29 @@ def test_applicable_losses_follow_the_registry():
     with pytest.raises(scoring.ScoringError) as info:
         scoring.plans(det, only=["mse"])
     assert info.value.kind == "loss" and "does not apply" in str(info.value)
+
+
+# -- issue 15: explicit names win; no loss that applies is an error, not an empty table --------------------
+def test_named_y_true_and_y_pred_win_over_per_class_columns():
+    data = b"y_true,y_pred,c1,c2\n1,1.5,3,4\n2,2.5,5,6\n3,2,1,1\n"
+    _fmt, det = scoring.inspect(data)
+    assert (det.task, det.y_true, det.y_pred) == ("regression", ("y_true",), ("y_pred",))
+    assert "Not used: 'c1', 'c2'." in det.reasons
+    data = b"y_true,p,c1,c2\n1,0.5,3,4\n0,0.2,5,6\n1,0.9,1,1\n"
+    _fmt, det = scoring.inspect(data)
+    assert (det.task, det.y_true, det.y_pred) == ("binary", ("y_true",), ("p",))
+    assert det.pred_kind == "probabilities"
+
+
+def test_a_named_prediction_of_labels_leaves_the_class_columns_to_multiclass():
+    data = b"target,prediction,prob_a,prob_b\na,a,0.9,0.1\nb,a,0.6,0.4\nb,b,0.2,0.8\n"
+    _fmt, det = scoring.inspect(data)
+    assert (det.task, det.y_true, det.y_pred) == ("multiclass", ("target",), ("prob_a", "prob_b"))
+
+
+def test_when_no_loss_applies_it_is_an_error_that_says_why():
+    data = b"y_true,y_pred,c1,c2\n1,1.5,3,4\n2,2.5,5,6\n3,2,1,1\n"
+    fmt, det = scoring.inspect(data, y_true=["y_true", "y_pred"], y_pred=["c1", "c2"])
+    with pytest.raises(scoring.ScoringError) as info:
+        scoring.score(data, fmt, det)
+    assert info.value.kind == "no_loss" and "Categorical cross-entropy needs" in str(info.value)
