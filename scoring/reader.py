@@ -123,6 +123,10 @@ def _head(source: Source, n: int) -> bytes:
 
 def _open(source: Source):
     """A binary file over ``source`` (closed by the caller)."""
+    from scoring import formats  # compressed CSV (by its first bytes): decompressed as pandas reads it
+
+    if (kind := formats.kind_of(source)) in formats.COMPRESSIONS:
+        return formats.open_binary(source, kind)
     if isinstance(source, (bytes, bytearray, memoryview)):
         return io.BytesIO(bytes(source))
     try:
@@ -131,17 +135,31 @@ def _open(source: Source):
         raise ScoringError("parse", f"Could not open {os.fspath(source)!s}: {exc.strerror or exc}.") from None
 
 
-class _LineLimit(io.BufferedIOBase):
-    """A binary file that pandas reads through: a line longer than ``MAX_LINE_BYTES`` is refused as soon as
-    it is read, before the parser holds it (the line breaks of a block are found with numpy)."""
+class _Guard(io.BufferedIOBase):
+    """A binary file that pandas reads through, checking each block as it is read (with numpy):
+
+    - a line longer than ``MAX_LINE_BYTES`` is refused before the parser holds it;
+    - with ``fmt``, a row with more fields than the file's columns is refused by its row number. pandas drops
+      such fields silently where ``usecols`` leaves them out, and on the first row with a mere warning.
+      Delimiters and line breaks inside quotes do not count (a quote's parity: "" inside a quoted field keeps
+      it); blank lines are skipped, as pandas skips them. Only for encodings where those are single bytes.
+    """
 
     mode = "rb"  # pandas decodes a binary file itself (a text encoding other than UTF-8 included)
 
-    def __init__(self, raw, limit: int = MAX_LINE_BYTES):
+    def __init__(self, raw, fmt: CsvFormat | None = None, limit: int = MAX_LINE_BYTES):
         super().__init__()
         self.raw, self.limit = raw, limit
         self.run = 0  # bytes since the last line break
         self.line = 1  # the line number of the first byte of the next block
+        self.fmt = fmt if fmt is not None and _ascii_compatible(fmt.encoding) else None
+        if self.fmt is not None:
+            self.delim = ord(self.fmt.delimiter) if len(self.fmt.delimiter.encode()) == 1 else None
+            self.width = len(self.fmt.columns)
+        self.inside = 0  # 1 inside quotes at the end of the last block
+        self.fields = 0  # delimiters outside quotes so far in the current row
+        self.content = 0  # bytes other than blanks so far in the current row
+        self.rows = 0  # rows ended so far, blank ones not counted
 
     def readable(self) -> bool:
         return True
@@ -150,6 +168,9 @@ class _LineLimit(io.BufferedIOBase):
         data = self.raw.read(-1 if n is None else n)
         if data:
             self._scan(data)
+        elif self.fmt is not None and self.content:  # the last row, with no line break after it
+            self._row_ends(np.array([self.fields]), np.array([self.content]), None, None)
+            self.content = 0
         return data
 
     read1 = read
@@ -161,20 +182,58 @@ class _LineLimit(io.BufferedIOBase):
         a = np.frombuffer(data, dtype=np.uint8)
         breaks = np.flatnonzero((a == 10) | (a == 13))
         if breaks.size == 0:
+            if self.run + len(data) > self.limit:
+                self._too_long(self.line)
+        else:
+            gaps = np.diff(breaks) - 1
+            if self.run + int(breaks[0]) > self.limit:
+                self._too_long(self.line)
+            if gaps.size and int(gaps.max()) > self.limit:
+                at = int(np.argmax(gaps > self.limit))  # the gap after break number ``at``
+                self._too_long(self.line + int(np.count_nonzero(a[: breaks[at] + 1] == 10)))
+        if self.fmt is not None and self.delim is not None:
+            self._count_fields(a, breaks)
+        if breaks.size:
+            self.run = len(data) - int(breaks[-1]) - 1
+        else:
             self.run += len(data)
-            if self.run > self.limit:
-                self._refuse(self.line)
-            return
-        gaps = np.diff(breaks) - 1
-        if self.run + int(breaks[0]) > self.limit:
-            self._refuse(self.line)
-        if gaps.size and int(gaps.max()) > self.limit:
-            at = int(np.argmax(gaps > self.limit))  # the gap after break number ``at``
-            self._refuse(self.line + int(np.count_nonzero(a[: breaks[at] + 1] == 10)))
         self.line += int(np.count_nonzero(a == 10))
-        self.run = len(data) - int(breaks[-1]) - 1
 
-    def _refuse(self, line: int) -> None:
+    def _count_fields(self, a: np.ndarray, breaks: np.ndarray) -> None:
+        quotes = np.flatnonzero(a == 34)
+        delims = np.flatnonzero(a == self.delim)
+        blanks = np.flatnonzero((a == 32) | (a == 9))  # few: a row's other bytes are counted by its length
+        if quotes.size:  # keep what is outside quotes: an even number of quotes before it (with the carry)
+            delims = delims[((np.searchsorted(quotes, delims) + self.inside) & 1) == 0]
+            breaks = breaks[((np.searchsorted(quotes, breaks) + self.inside) & 1) == 0]
+        if breaks.size:
+            ends = np.concatenate(([-1], breaks))  # row i spans (ends[i], ends[i + 1]): its bytes between
+            fields = np.diff(np.searchsorted(delims, ends))
+            content = np.diff(ends) - 1 - np.diff(np.searchsorted(blanks, ends))
+            fields[0] += self.fields  # the first row continues the one carried from the blocks before
+            content[0] += self.content
+            self._row_ends(fields, content, breaks, a)
+            last = int(breaks[-1])
+            self.fields = int(delims.size - np.searchsorted(delims, last))
+            self.content = len(a) - last - 1 - int(blanks.size - np.searchsorted(blanks, last))
+        else:
+            self.fields += int(delims.size)
+            self.content += len(a) - int(blanks.size)
+        self.inside = (self.inside + int(quotes.size)) & 1
+
+    def _row_ends(self, fields: np.ndarray, content: np.ndarray, breaks, block) -> None:
+        """Rows ending at ``breaks`` of ``block`` (None: at the end of the file), with ``fields`` delimiters
+        and ``content`` non-blank bytes each."""
+        real = (content > 0) | (fields > 0)
+        wide = real & (fields + 1 > self.width)
+        if wide.any():
+            i = int(np.argmax(wide))
+            row = self.rows + int(np.count_nonzero(real[:i])) + (0 if self.fmt.header else 1)
+            line = self.line + (int(np.count_nonzero(block[: breaks[i]] == 10)) if block is not None else 0)
+            raise _extra_fields(self.fmt, f"Row {row} (line {line}) has {int(fields[i]) + 1} fields", row=row)
+        self.rows += int(np.count_nonzero(real))
+
+    def _too_long(self, line: int) -> None:
         raise ScoringError(
             "too_long",
             f"Line {line} is longer than {_human_size(self.limit)}; no predictions file has lines that long. "
@@ -182,6 +241,14 @@ class _LineLimit(io.BufferedIOBase):
             "it).",
             row=None,
         )
+
+
+def _ascii_compatible(encoding: str) -> bool:
+    """Whether every ASCII character is one byte, itself, in ``encoding`` (not UTF-16 or UTF-32)."""
+    try:
+        return ",\"\n".encode(encoding) == b',"\n'
+    except (LookupError, UnicodeError):
+        return False
 
 
 def _human_size(n: int) -> str:
@@ -346,9 +413,14 @@ def sniff(
             f"The file is {_human_size(size)}; the limit here is {_human_size(max_bytes)}. Score it with the "
             "command line instead (python -m scoring FILE.csv), which streams files of any size.",
         )
+    from scoring import formats  # Parquet, Arrow, compressed CSV: told by their first bytes, not the name
+
+    if (kind := formats.kind_of(source)) != "csv":
+        return formats.sniff_other(source, kind, sniff, max_bytes=max_bytes, delimiter=delimiter,
+                                   header=header, encoding=encoding, decimal=decimal)  # fmt: skip
     head = _head(source, SNIFF_BYTES)
     if size > len(head) and not re.search(rb"[\r\n]", head):  # the first line is longer than the head
-        _LineLimit(io.BytesIO(_head(source, MAX_LINE_BYTES + 1))).read()
+        _Guard(io.BytesIO(_head(source, MAX_LINE_BYTES + 1))).read()
     if not head.strip(b" \t\r\n\xef\xbb\xbf"):
         raise ScoringError("empty", "It holds no text, or only blank lines. Upload a CSV with a column of "
                            "true values and a column of predictions.")  # fmt: skip
@@ -443,17 +515,22 @@ def _read_kwargs(fmt: CsvFormat, usecols: list[str] | None) -> dict:
     return kw
 
 
+def _extra_fields(fmt: CsvFormat, where: str, row: int | None) -> ScoringError:
+    what = "the header's" if fmt.header else "the other rows'"
+    return ScoringError(
+        "parse",
+        f"{where}, more than {what} {len(fmt.columns)}. Check for an unquoted "
+        f"{DELIMITER_NAMES.get(fmt.delimiter, repr(fmt.delimiter))} inside a value, or a stray extra column.",
+        row=row,
+    )
+
+
 def _parse_error(exc: Exception, fmt: CsvFormat) -> ScoringError:
     msg = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
     m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
     if m:
-        want, line, saw = (int(g) for g in m.groups())
-        return ScoringError(
-            "parse",
-            f"Line {line} of the file has {saw} fields but the rows above have {want}. Check for an unquoted "
-            f"{DELIMITER_NAMES.get(fmt.delimiter, fmt.delimiter)} inside a value, or a stray extra column.",
-            row=None,
-        )
+        _want, line, saw = (int(g) for g in m.groups())
+        return _extra_fields(fmt, f"Line {line} of the file has {saw} fields", row=None)
     if isinstance(exc, UnicodeDecodeError):
         return ScoringError(
             "encoding",
@@ -472,10 +549,14 @@ def read_sample(source: Source, fmt: CsvFormat, nrows: int = SAMPLE_ROWS) -> pd.
     """The first ``nrows`` data rows (fewer for a wide file: at most ``SAMPLE_CELLS`` cells), every column,
     as pandas parses them (the detector's view)."""
     nrows = max(1, min(nrows, SAMPLE_CELLS // max(1, len(fmt.columns))))
+    from scoring import formats
+
+    if isinstance(fmt, formats.TableFormat):  # Parquet, Arrow: typed columns
+        return formats.read_table_sample(source, fmt, nrows)
     ctx = _quiet()
     try:
         with _open(source) as raw:
-            frame = pd.read_csv(_LineLimit(raw), nrows=nrows, **_read_kwargs(fmt, None))
+            frame = pd.read_csv(_Guard(raw, fmt), nrows=nrows, **_read_kwargs(fmt, None))
     except ScoringError:
         raise
     except _READ_ERRORS as exc:
@@ -503,7 +584,12 @@ def iter_chunks(
     With ``prefetch`` a worker thread parses the next chunk while the caller works on this one (pandas'
     tokenizer and numpy both release the GIL), so scoring costs little more than parsing alone.
     """
-    chunks = _chunks(source, fmt, usecols, chunksize)
+    from scoring import formats
+
+    if isinstance(fmt, formats.TableFormat):  # Parquet by row group, Arrow by record batch: only usecols
+        chunks = formats.iter_table_chunks(source, fmt, usecols=usecols, chunksize=chunksize)
+    else:
+        chunks = _chunks(source, fmt, usecols, chunksize)
     if prefetch:
         chunks = _prefetched(chunks)
     yield from chunks
@@ -511,7 +597,7 @@ def iter_chunks(
 
 def _chunks(source, fmt, usecols, chunksize):
     raw = _open(source)  # closed by the with-block below
-    handle = _LineLimit(raw)
+    handle = _Guard(raw, fmt)
     size = max(1, fmt.size)
     with raw, warnings.catch_warnings():
         warnings.simplefilter("ignore", pd.errors.ParserWarning)

@@ -128,7 +128,7 @@ BAD = {
     "probabilities_out_of_range.csv": "Row 7, column 'y_prob' is 1.3",
     "row_sum.csv": "--fix-rows",
     "bad_labels.csv": "3 different labels",
-    "ragged.csv": "Line 4",
+    "ragged.csv": "Row 3 (line 4) has 3 fields, more than the header's 2",
 }
 
 

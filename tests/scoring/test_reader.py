@@ -155,3 +155,31 @@ def test_forced_format_options():
 def test_missing_file_is_a_scoring_error(tmp_path):
     with pytest.raises(scoring.ScoringError):
         sniff(tmp_path / "nope.csv")
+
+
+# -- issue 15: a row with more fields than the header is an error naming it, wherever it is -----------------
+def _score(data: bytes, **kw):
+    fmt, det = scoring.inspect(data)
+    return scoring.score(data, fmt, det, **kw)
+
+
+@pytest.mark.parametrize(
+    ("data", "row"),
+    [
+        (b"y_true,y_pred\n1,2,9\n3,4\n6,7\n", 1),  # the first row: pandas' warning was silenced
+        (b"y_true,y_pred\n1,2\n3,4\n6,7,8\n", 3),
+        (b"y_true,y_pred,note\n" + b"1.5,2,a\n" * 30_000 + b"3,4,b,c\n", 30_001),  # beyond the sample
+        (b"y_true,y_pred\n" + b"1,2\n" * 30_000 + b"3,4,5\n", 30_001),
+    ],
+)
+def test_an_extra_field_is_a_parse_error_naming_the_row(data, row):
+    with pytest.raises(scoring.ScoringError) as info:
+        _score(data, chunksize=7000)
+    assert info.value.kind == "parse", info.value
+    assert f"Row {row} " in str(info.value) or f"Line {row + 1} " in str(info.value), str(info.value)
+    assert "fields, more than" in str(info.value)
+
+
+def test_a_trailing_delimiter_on_every_row_is_an_empty_column_not_an_error():
+    result = _score(b"y_true,y_pred\n1,2,\n3,4,\n5,5,\n")
+    assert result.costs["mse"] == pytest.approx(2 / 3)
