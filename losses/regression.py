@@ -297,7 +297,7 @@ def _log1p_square_over(x: np.ndarray, b: float) -> np.ndarray:
 # ---- the registry entries --------------------------------------------------------------------------
 _DELTA = Param(
     "delta", 1.0, 0.0, math.inf, "where the loss turns from quadratic to linear", r"\delta",
-    ui_low=0.05, ui_high=20.0, step=0.05, glyph="δ",
+    ui_low=0.05, ui_high=20.0, step=0.01, glyph="δ",
 )  # fmt: skip
 _TORCH = "torch.nn.functional"
 

@@ -26,7 +26,7 @@ DEFAULT_LOSSES = ["mse", "mae", "huber"]
 NAMED_ALPHA = {2.0: "L2", 1.0: "Charbonnier (pseudo-Huber)", 0.0: "Cauchy", -2.0: "Geman-McClure"}
 MODES = {"free": "Free points", "line": "Fit a line"}
 DRAGS = ("Predictions", "Targets")
-FREE_KEY, LINE_KEY, TARGETS_KEY = "reg_free", "reg_line", "reg_targets"  # the drag widgets
+FREE_KEY, LINE_KEY, TARGETS_KEY = "reg_free", "reg_line", "reg_targets"  # widget keys, not state names
 HOW = {
     "free": "Hollow circles are the targets y; filled handles are the predictions ŷ. Drag a handle, or focus "
     "it (Tab) and use ↑/↓ (Shift: ×10).",
@@ -45,16 +45,16 @@ page = kit.Page("reg")
 
 def _edit() -> sc.Edit:
     scene = sc.Scene(state.reg_kind, int(state.get("reg_n", sc.N_DEFAULT)), int(state.get("reg_seed", 0)),
-                     tuple(state.reg_outliers), state.reg_targets)  # fmt: skip
-    return sc.Edit(scene, state.reg_preds, state.reg_line)
+                     tuple(state.reg_outliers), state.reg_ys)  # fmt: skip
+    return sc.Edit(scene, state.reg_preds, state.reg_ends)
 
 
 def _apply(edit: sc.Edit, sizes: bool = False, shown: str | None = None) -> None:
     """Show ``edit`` (with its n and seed too, for Undo); the drag chart starts again from it (unless it
     comes from the chart ``shown``)."""
     s = edit.scene
-    state.reg_kind, state.reg_outliers, state.reg_targets = s.kind, s.outliers, s.targets
-    state.reg_preds, state.reg_line, state.reg_shown = edit.preds, edit.line, shown
+    state.reg_kind, state.reg_outliers, state.reg_ys = s.kind, s.outliers, s.targets
+    state.reg_preds, state.reg_ends, state.reg_shown = edit.preds, edit.line, shown
     if sizes:
         state.reg_n, state.reg_seed = s.n, s.seed
 
