@@ -260,6 +260,12 @@ def _is_probish(name: str) -> bool:
     return "prob" in low or low == "p" or low.startswith("p_") or low.endswith("_p")
 
 
+def _is_scoreish(name: str) -> bool:
+    """A column named like a classifier's scores or logits (score, logit, margin, decision, y_score)."""
+    low = _norm(name)
+    return any(w in low for w in ("score", "logit", "margin", "decision"))
+
+
 def _is_id(col: _Col, position: int, fmt: CsvFormat) -> str | None:
     name = _norm(col.name)
     if name in _ID_NAMES or name.endswith("_id"):
@@ -447,12 +453,21 @@ def _guess(pool, profiles, y_true, y_pred, reasons):
         yt = pool[0]
     col = profiles[yt]
     rest_num = [c for c in pool if c != yt and profiles[c].numeric]
-    probish = (y_pred and _is_probish(y_pred[0])) or (not y_pred and rest_num and _is_probish(rest_num[0]))
+    pred = y_pred[0] if y_pred else (_named(rest_num, _PRED_NAMES) or (rest_num[0] if rest_num else None))
+    probish = pred is not None and _is_probish(pred)
     if col.integral and len(col.distinct(10)) <= 10 and probish and not _binary_labels(col):
         reasons.append(
             f"Task: binary (the prediction column is named like probabilities; {yt!r} holds labels)."
         )
         return "binary", *_columns_for("binary", pool, profiles, (yt,), y_pred, reasons, announce=False)
+    if col.integral and len(col.distinct(2)) == 2 and pred is not None and not _binary_labels(col):
+        f = profiles[pred].finite
+        why = ("named like scores" if _is_scoreish(pred) else
+               "within [0, 1]" if f.size and f.min() >= 0 and f.max() <= 1 else "")  # fmt: skip
+        if why:
+            shown = ", ".join(_show(label_key(v)) for v in col.distinct(2))
+            reasons.append(f"Task: binary ({yt!r} holds two integer labels, {shown}; {pred!r} is {why}).")
+            return "binary", *_columns_for("binary", pool, profiles, (yt,), y_pred, reasons, announce=False)
     if _binary_labels(col):
         shown = ", ".join(_show(label_key(v)) for v in col.distinct(2))
         reasons.append(f"Task: binary ({yt!r} holds two classes: {shown}).")
@@ -622,7 +637,9 @@ def _binary(y_true, y_pred, profiles, id_col, positive, pred_kind, reasons, igno
             )  # fmt: skip
         pos, why = pk, "as chosen"
     elif set(keys) <= {0.0, 1.0, -1.0}:
-        pos, why = 1.0, "the label 1"
+        pos, why = 1.0, "the greater of the two numeric labels, as scikit-learn takes it"
+    elif keys and all(isinstance(k, float) for k in keys):  # numbers: never by a word ("1" is one)
+        pos, why = max(keys), "the greater of the two numeric labels, as scikit-learn takes it"
     else:
         suffix = (_class_name(yp) or "").lower()
         hit = [k for k in keys if _show(k).lower() == suffix]
@@ -639,8 +656,11 @@ def _binary(y_true, y_pred, profiles, id_col, positive, pred_kind, reasons, igno
     else:
         neg = others[0] if others else ("not " + _show(pos))
     label_map = ((neg, 0), (pos, 1))
-    if not (isinstance(neg, float) and isinstance(pos, float)):
-        reasons.append(f"Positive class: {_show(pos)!r} ({why}); the other class is {_show(neg)!r}.")
+
+    def shown(k) -> str:
+        return _show(k) if isinstance(k, float) else repr(_show(k))
+
+    reasons.append(f"Positive class: {shown(pos)} ({why}); the other class is {shown(neg)}.")
     kind = _pred_kind_binary(profiles, yp, reasons, pred_kind)
     return Detection("binary", y_true, y_pred, kind, "labels", id_col, classes=(_show(neg), _show(pos)),
                      label_map=label_map, reasons=tuple(reasons), ignored=tuple(ignored))  # fmt: skip

@@ -127,3 +127,42 @@ def test_when_no_loss_applies_it_is_an_error_that_says_why():
     with pytest.raises(scoring.ScoringError) as info:
         scoring.score(data, fmt, det)
     assert info.value.kind == "no_loss" and "Categorical cross-entropy needs" in str(info.value)
+
+
+# -- issue 15: numeric binary labels: the greater is the positive class, and the reasons always say so -------
+def _bce(y01, p):
+    import numpy as np
+
+    p = np.clip(np.asarray(p, float), np.finfo(float).eps, 1 - np.finfo(float).eps)
+    y = np.asarray(y01, float)
+    return float(np.mean(-(y * np.log(p) + (1 - y) * np.log1p(-p))))
+
+
+@pytest.mark.parametrize("pred", ["p", "score", "yhat"])
+def test_labels_one_and_two_make_two_the_positive_class(pred):
+    y, p = [1, 2, 1, 2, 2], [0.3, 0.8, 0.1, 0.7, 0.6]
+    data = (f"y,{pred}\n" + "".join(f"{a},{b}\n" for a, b in zip(y, p, strict=True))).encode()
+    fmt, det = scoring.inspect(data)
+    assert det.task == "binary" and det.classes == ("1", "2") and dict(det.label_map) == {1.0: 0, 2.0: 1}
+    assert any(r.startswith("Positive class: 2 (the greater of the two numeric labels") for r in det.reasons)
+    costs = scoring.score(data, fmt, det).costs
+    y01 = [int(v == 2) for v in y]
+    if det.pred_kind == "probabilities":
+        assert costs["binary_cross_entropy"] == pytest.approx(_bce(y01, p), rel=1e-12)
+        assert costs["zero_one"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("labels", "positive"), [((0, 1), "1"), ((-1, 1), "1"), ((3, 7), "7"), (("no", "yes"), "yes")]
+)
+def test_the_positive_class_is_always_stated(labels, positive):
+    rows = "".join(f"{labels[i % 2]},{0.2 + 0.6 * (i % 2)}\n" for i in range(6))
+    _fmt, det = scoring.inspect(("label,prob\n" + rows).encode())
+    assert det.task == "binary" and det.classes[1] == positive
+    shown = positive if positive[0].isdigit() else repr(positive)
+    assert any(r.startswith(f"Positive class: {shown} (") for r in det.reasons), det.reasons
+
+
+def test_a_regression_on_two_integer_values_stays_a_regression():
+    _fmt, det = scoring.inspect(b"y,yhat\n1,1.3\n2,1.8\n1,0.9\n2,2.4\n")
+    assert det.task == "regression"
