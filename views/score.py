@@ -40,12 +40,13 @@ page = kit.Page("score")
 
 
 # -- cached work (keyed on the file's digest and the choices; the bytes themselves are not hashed) ----------
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=16, show_spinner=False)  # small: a format and a detection
 def _inspect(digest: str, choices: str, _data: bytes) -> dict:
     return pr.inspect(_data, json.loads(choices), LIMIT_MB * 2**20)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+# Per-row values are large: one result per session, not copied per rerun, freed when the session closes
+@st.cache_resource(scope="session", max_entries=1, show_spinner=False)
 def _score(digest: str, choices: str, _data: bytes, _fmt, _det, _progress=None) -> dict:
     return pr.score_file(_data, _fmt, _det, json.loads(choices), _progress)
 
@@ -167,9 +168,9 @@ def draw_charts(result, focus: str) -> None:
 
 def downloads(result, name: str) -> None:
     stem = Path(name).stem or "predictions"
-    summary = json.dumps(result.summary(), indent=2, default=str).encode()
-    with st.container(horizontal=True):  # wraps, so no label is cut off at any zoom
-        st.download_button("Per-row report (CSV)", scoring.to_csv_bytes(result.report), mime="text/csv",
+    summary, report = json.dumps(result.summary(), indent=2, default=str).encode(), result.report
+    with st.container(horizontal=True):  # wraps, so no label is cut off at any zoom; the CSV made on a click
+        st.download_button("Per-row report (CSV)", lambda: scoring.to_csv_bytes(report), mime="text/csv",
                            file_name=f"{stem}_scored.csv", key="score_download_csv",
                            icon=":material/download:")  # fmt: skip
         st.download_button("Summary (JSON)", summary, file_name=f"{stem}_summary.json",

@@ -235,3 +235,46 @@ def test_named_columns_beside_class_columns_score_and_no_loss_is_an_error_not_a_
     assert len(at.error) == 1 and not at.metric
     assert at.error[0].value.startswith("**No loss applies to this file.**")
     assert "row 1 of column" in at.error[0].value.replace("\\", "")
+
+
+# -- issue 15: memory held after uploads, and the server's upload limit ------------------------------------
+def _rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
+
+
+def test_uploads_of_different_files_do_not_pile_up_in_memory():
+    """Each upload's per-row values were kept in a global cache of 8 (~30 MB per 5 MB file here, 2.8 GB for
+    three 50 MB files on a server, held after the sessions closed): now one result per session."""
+    import gc
+    import io
+
+    import numpy as np
+
+    def make(seed: int) -> bytes:
+        rng = np.random.default_rng(seed)
+        t = rng.normal(size=200_000)
+        buf = io.BytesIO()
+        np.savetxt(buf, np.column_stack([t, t + rng.normal(size=t.size)]), fmt="%.6f", delimiter=",",
+                   header="y_true,y_pred", comments="")  # fmt: skip
+        return buf.getvalue()
+
+    at = _upload(open_page(), "warm.csv", make(99))
+    gc.collect()
+    base = _rss_mb()
+    for seed in range(5):
+        at.file_uploader(key="score_upload").set_value((f"f{seed}.csv", make(seed), "text/csv")).run()
+        assert not at.exception and at.metric
+    gc.collect()
+    assert _rss_mb() - base < 60, f"{_rss_mb() - base:.0f} MB more after 5 uploads"
+
+
+def test_the_servers_upload_limit_is_the_pages():
+    import ast
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    tree = ast.parse((ROOT / PAGE).read_text(encoding="utf-8"))
+    limit = next(n.value.value for n in tree.body
+                 if isinstance(n, ast.Assign) and n.targets[0].id == "LIMIT_MB")  # fmt: skip
+    assert config["server"]["maxUploadSize"] == limit
