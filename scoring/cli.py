@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 
 import losses
-from scoring import FIXES, TASKS, ScoringError, inspect, score
+from scoring import FIXES, TASKS, ScoringError, dataset, inspect, progress, score
 from scoring.reader import CHUNK_ROWS
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
@@ -43,7 +43,8 @@ def _parser() -> argparse.ArgumentParser:
         "Exit codes: 0 scored, 2 bad input (message on stderr).",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("file", help="the CSV file (any size: it is read in chunks)")
+    p.add_argument("file", nargs="+", help="the file: CSV (also .gz .zst .bz2 .xz), Parquet, Arrow/Feather, "
+                   "told by content; any size (read in chunks). Several files, a glob or a folder: a dataset")
     g = p.add_argument_group("what the file holds (detected when not given)")
     g.add_argument("--task", choices=("auto", *TASKS), default="auto")
     g.add_argument(
@@ -97,7 +98,8 @@ def _parser() -> argparse.ArgumentParser:
     g = p.add_argument_group("output")
     g.add_argument("--format", choices=("table", "json", "csv"), default="table")
     g.add_argument("--per-row", metavar="OUT.csv", help="write every row's losses to this CSV (formula-safe)")
-    g.add_argument("--quiet", action="store_true", help="table format: print only the losses")
+    g.add_argument("--quiet", action="store_true", help="table format: print only the losses; no progress")
+    dataset.add_options(p)
     return p
 
 
@@ -202,6 +204,9 @@ def _table(result, fmt, det, quiet: bool) -> str:
 
 def run(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if dataset.wanted(args):  # several files, a glob, a folder, a breakdown or --engine dask
+        return dataset.run(args)
+    args.file = args.file[0]
     delimiter = {"tab": "\t", "\\t": "\t"}.get(args.delimiter or "", args.delimiter)
     header = {"auto": None, "yes": True, "no": False}[args.header]
     if args.chunk_rows < 1:
@@ -219,7 +224,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         positive=args.positive,
         pred_kind=args.pred_kind,
     )
-    with _report(args.per_row, args.file) if args.per_row else contextlib.nullcontext() as out:
+    with _report(args.per_row, args.file) if args.per_row else contextlib.nullcontext() as out, \
+            progress.terminal(fmt.size, quiet=args.quiet) as bar:
         result = score(
             args.file,
             fmt,
@@ -230,6 +236,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             fix_rows=args.fix_rows,
             chunksize=args.chunk_rows,
             per_row_out=out,
+            progress=bar.fraction_callback(fmt.size),
         )
     if args.format == "json":
         print(json.dumps(result.summary(), indent=2, default=str))
