@@ -689,10 +689,26 @@ def score(
     return result
 
 
+def report_names(det: Detection) -> dict[str, str]:
+    """Each input column's name in the per-row report: its own, or "input <name>" where it would take the
+    place of the row number or a loss's column (an input named mse was overwritten by the MSE)."""
+    taken = {"row", *losses.names(), *det.columns}
+    out = {}
+    for c in det.columns:
+        name = c
+        if c == "row" or c in losses.names():
+            name = f"input {c}"
+            while name in taken:
+                name = f"input {name}"
+            taken.add(name)
+        out[c] = name
+    return out
+
+
 def _per_row_frame(frame, file_rows, det: Detection, values, names) -> pd.DataFrame:
     out = {"row": file_rows}
-    for c in det.columns:
-        out[c if c not in ("row",) else "input row"] = frame[c].to_numpy()
+    for c, shown in report_names(det).items():
+        out[shown] = frame[c].to_numpy()
     for name in names:
         if name in values:
             out[name] = values[name]

@@ -123,3 +123,25 @@ def test_messages_do_not_repeat_their_titles(name):
         assert message.split()[:3] != title.split()[:3], (exc.title, str(exc))  # "The file is empty. The..."
     else:
         assert math.isfinite(sum(scoring.score(data, fmt, det).costs.values()))
+
+
+# -- issue 15: an input column named like a loss keeps its values in the report ----------------------------
+@pytest.mark.parametrize("names", [("mse", "mae"), ("huber", "row"), ("input mse", "mse")])
+def test_input_columns_named_like_a_loss_are_not_overwritten(names, tmp_path):
+    t, p = [1.5, 3.0, 10.25, 7.5], [2.25, 3.5, 4.0, 7.0]
+    data = (",".join(names) + "\n" + "".join(f"{a},{b}\n" for a, b in zip(t, p, strict=True))).encode()
+    fmt, det = scoring.inspect(data, y_true=[names[0]], y_pred=[names[1]])
+    report = scoring.score(data, fmt, det, per_row=True).report
+    inputs = [c for c in report.columns if c not in losses.names() and c != "row"]
+    assert len(inputs) == 2 and len(set(report.columns)) == len(report.columns)
+    assert_array_equal(report[inputs[0]], t)
+    assert_array_equal(report[inputs[1]], p)
+    assert_allclose(report["mse"], (np.array(p) - np.array(t)) ** 2)
+    out = tmp_path / "rows.csv"
+    from scoring.cli import main
+
+    path = tmp_path / "in.csv"
+    path.write_bytes(data)
+    assert main([str(path), "--y-true", names[0], "--y-pred", names[1], "--per-row", str(out)]) == 0
+    header = next(csv.reader(out.open(encoding="utf-8")))
+    assert len(set(header)) == len(header) and header.count("mse") == 1
