@@ -21,6 +21,7 @@ from charts import scoring as charts
 from scenes.text import plain
 from scenes.url import check_choice
 from scoring import present as pr
+from scoring.formats import UPLOAD_TYPES
 from ui import kit
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
@@ -82,9 +83,12 @@ def load() -> tuple[str, bytes] | None:
         st.caption(EXAMPLES[name])
         return name, (EXAMPLES_DIR / name).read_bytes()
     up = st.file_uploader(
-        "CSV file (comma, semicolon, tab or pipe separated; with or without a header)",
-        type=["csv", "tsv", "txt"], key="score_upload", max_upload_size=LIMIT_MB,
-        help=f"Up to {LIMIT_MB} MB here; for larger files use the command line: python -m scoring FILE.csv",
+        "CSV file (comma, semicolon, tab or pipe separated; with or without a header; or compressed: .gz, "
+        ".zst, .bz2, .xz), or a Parquet, Arrow or Feather file",
+        type=UPLOAD_TYPES, key="score_upload", max_upload_size=LIMIT_MB,
+        help=f"Told by its content, not its name. Up to {LIMIT_MB} MB here (decompressed, for a compressed "
+        "CSV); for larger files or many files use the command line: python -m scoring FILE, or "
+        "'folder/*.parquet'",
     )  # fmt: skip
     if up is None:
         st.info("Upload a CSV with a column of true values (or labels) and a column of predictions (or one "

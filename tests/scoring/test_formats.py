@@ -261,3 +261,20 @@ def test_a_missing_optional_package_is_named(monkeypatch):
     with pytest.raises(scoring.ScoringError) as info:
         scoring.inspect(to_bytes(FRAMES["regression"], "zstd"))
     assert info.value.kind == "dependency" and "requirements-scale.txt" in str(info.value)
+
+
+@pytest.mark.parametrize("kind", ["parquet", "gzip", "arrow"])
+def test_the_score_page_takes_an_upload_of_each(kind):
+    """The page itself (AppTest drives its st.file_uploader): the metrics of the file's CSV, no error."""
+    from streamlit.testing.v1 import AppTest
+
+    root = Path(__file__).resolve().parents[2]
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("views/score.py").run()
+    at.segmented_control(key="score_source").set_value("upload").run()
+    frame = FRAMES["binary"]
+    at.file_uploader(key="score_upload").set_value((f"preds.{kind}", to_bytes(frame, kind), "")).run()
+    assert not at.exception and not at.error, [e.value for e in at.exception] + [e.value for e in at.error]
+    ref = _costs(to_bytes(frame, "csv"))[2]
+    assert len(at.metric) == len(ref.costs) >= 2
