@@ -161,3 +161,25 @@ def test_charts_at_150_percent_keep_their_titles_and_labels_apart(browser, app_u
             screenshot(page, f"score_charts_150_{Path(example).stem}", full=True)
     finally:
         context.close()
+
+
+# -- issue 15: hostile text is shown as text -----------------------------------------------------------------
+def test_a_bare_url_or_email_in_a_link_or_a_file_is_not_a_link(page, app_url, tmp_path):
+    """GFM autolinks bare URLs after the Markdown is parsed, so escaping alone left them clickable."""
+    for query in ("score_example=https://evil.example/login", "score_example=www.evil.example",
+                  "score_focus=admin@evil.example"):  # fmt: skip
+        open_app(page, f"{app_url}/score?{query}")
+        assert_no_exception(page)
+        warning = page.locator('[data-testid="stAlertContentWarning"]').first
+        warning.wait_for()
+        assert "evil" in warning.inner_text()
+        assert warning.locator("a").count() == 0, warning.inner_html()
+    path = tmp_path / "links.csv"
+    path.write_text("y_true,y_pred\nhttps://evil.example/a,1\nwww.evil.example,2\nx@evil.example,3\n",
+                    encoding="utf-8")  # fmt: skip
+    open_app(page, f"{app_url}/score")
+    _upload(page, path)
+    assert_no_exception(page)
+    alert = page.locator('[data-testid="stAlertContentError"]').first
+    assert "evil" in alert.inner_text() and alert.locator("a").count() == 0, alert.inner_html()
+    assert page.locator('[data-testid="stMain"] a[href*="evil"]').count() == 0

@@ -20,3 +20,20 @@ def test_quote_clips_long_text():
 def test_a_link_in_the_url_is_not_rendered_as_a_link_in_the_warning():
     at = open_page("views/binary.py", {"bin_losses": "[login](https://example.com)"})
     assert at.warning and r"\[login\]\(https" in at.warning[0].value
+
+
+# -- issue 15: GFM autolink literals (http://, https://, www., emails) are not links either ----------------
+HOSTILE_LINKS = ["https://evil.example/login", "http://x.y", "HTTPS://EVIL.EXAMPLE", "www.evil.example",
+                 "WWW.Evil.example/x", "admin@evil.example", "mailto:a@b.co", "xmpp:a@b.co",
+                 "see https://a.b/c?d=e&f=g, then www.c.d", "ftp://files.example"]  # fmt: skip
+
+
+def test_plain_breaks_every_autolink_literal():
+    import re
+
+    for text in HOSTILE_LINKS:
+        shown = plain(text)
+        unescaped = re.sub(r"\\(.)", r"\1", shown)  # what Markdown turns the escapes back into
+        assert "://" not in unescaped and not re.search(r"www\.", unescaped, re.I), shown
+        assert not re.search(r"[\w.+-]@[\w-]", unescaped), shown
+        assert unescaped.replace("\u2060", "") == text  # only an invisible word joiner is added
