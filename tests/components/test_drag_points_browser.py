@@ -327,9 +327,10 @@ def test_the_axis_grows_when_a_handle_is_pushed_past_the_top(page):
     assert fixed[2] == 6.0 and h.get_attribute("aria-valuemax") == "6"
     check(page, "Grow")
     page.locator(".st-key-reset_reg button").click()
-    page.wait_for_selector(IDLE)
+    before = wait_for_output_change(page, "reg", fixed)
+    assert before == [2.0] * 5
+    page.wait_for_timeout(300)  # the browser has the reset handles before the next drag starts
     x, y = centre(h)
-    before = out(page, "reg")
     page.mouse.move(x, y)
     page.mouse.down()
     page.mouse.move(x, svg["y"] - 30, steps=5)
