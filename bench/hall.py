@@ -5,6 +5,7 @@ app.py`` (deploy/client.py speaks the browser's protocol), dragging a prediction
     python bench/hall.py --sessions 1 10 --drags 10 --variants gc nogc
     python bench/hall.py --variants gc nogc freeze --sessions 1 --soak 300   # RSS over many reruns
     python bench/hall.py --bytes                  # bytes per drag on the three explorers, and what they are
+    python bench/hall.py --first-visit            # a first visit's download, direct and behind nginx
 
 Each (variant, N) gets a fresh server on a free loopback port (stopped by its own PID): the N sessions
 open the page (a few at a time), then each drags handle i by ±0.3 every ``--interval`` s (±20 %, random
@@ -301,6 +302,45 @@ def print_bytes(results: dict[str, dict[str, float]], note: str) -> None:
         print(f"{name:28}" + "".join(f"{c:>20}" for c in cells))
 
 
+def first_visit() -> None:
+    """What a first visit to /regression downloads (Chromium, empty cache): Streamlit alone, and behind
+    deploy/serve.py's nginx (gzip_static frontend, websocket permessage-deflate)."""
+    from playwright.sync_api import sync_playwright
+
+    from deploy import serve
+    from tests.browser import launch_chromium, new_page, open_app
+
+    def visit(browser, url: str) -> tuple[int, int, int]:
+        page = new_page(browser)
+        got: list = []
+        page.on("requestfinished", lambda r: got.append(r))
+        try:
+            open_app(page, f"{url}/regression")
+            page.wait_for_timeout(1000)
+            sizes = [r.sizes() for r in got]
+            body = sum(s["responseBodySize"] for s in sizes)
+            headers = sum(s["responseHeadersSize"] for s in sizes)
+            return len(got), body, headers
+        finally:
+            page.context.close()
+
+    run_dir = Path(tempfile.mkdtemp(prefix="lossx-hall-bench-"))
+    try:
+        with sync_playwright() as pw, server("default", []) as (direct, _), serve.Hall(
+            replicas=1, port=free_port(), run_dir=run_dir) as hall:  # fmt: skip
+            browser = launch_chromium(pw)
+            for name, url in (("streamlit run (direct)", direct), ("behind nginx (deploy/)", hall.url)):
+                n, body, headers = visit(browser, url)
+                print(f"{name:32} {n:4} requests  {body / 2**20:6.2f} MB bodies as sent  "
+                      f"{headers / 1024:6.1f} KB headers")  # fmt: skip
+            browser.close()
+    finally:
+        import shutil
+
+        shutil.rmtree(run_dir, ignore_errors=True)
+    print("(websocket frames are not in these figures)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sessions", type=int, nargs="+", default=[1, 10, 25, 50], metavar="N")
@@ -311,11 +351,15 @@ def main() -> None:
     ap.add_argument("--max-seconds", type=float, default=90.0, help="stop starting drags after this")
     ap.add_argument("--soak", type=int, default=0, metavar="M", help="instead: one session, M drags in a row")
     ap.add_argument("--bytes", action="store_true", help="instead: bytes per drag on each explorer")
+    ap.add_argument("--first-visit", action="store_true", help="instead: a first visit, in Chromium")
     ap.add_argument("--server-arg", action="append", default=[], metavar="FLAG",
                     help="an extra flag for streamlit run, e.g. --server-arg=--global.minCachedMessageSize=0")
     args = ap.parse_args()
     extra = [a for flag in args.server_arg for a in flag.split("=", 1)]
     print(f"{os.cpu_count()} cores; load average {load_average()} at the start")
+    if args.first_visit:
+        first_visit()
+        return
     if args.bytes:
         for variant in args.variants:
             with server(variant, extra) as (url, _):

@@ -122,6 +122,18 @@ def _readable_by_workers(path: Path) -> None:
                               "/tmp, or chmod o+x it")  # fmt: skip
 
 
+def max_upload_mb() -> int:
+    """The app's ``server.maxUploadSize`` (.streamlit/config.toml; Streamlit's default 200): nginx lets
+    uploads that large through and leaves the refusal of larger ones to the replica."""
+    import tomllib
+
+    try:
+        conf = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return 200
+    return int(conf.get("server", {}).get("maxUploadSize", 200))
+
+
 def nginx_conf(run_dir: Path, www: Path, listen: str, upstreams: list[str], sticky: str) -> str:
     key = "$remote_addr" if sticky == "ip" else "$lossx_key"
     servers = "\n".join(f"        server {u} max_fails=0;" for u in upstreams)
@@ -149,7 +161,7 @@ http {{
     scgi_temp_path {tmp}/scgi;
     sendfile on;
     tcp_nopush on;
-    client_max_body_size 200m;  # the app's server.maxUploadSize
+    client_max_body_size {max_upload_mb() + 1}m;  # the app's server.maxUploadSize, and a little
 
     gzip on;
     gzip_comp_level 5;
