@@ -12,6 +12,7 @@ and ``same_as`` (see ``plans``): no loss is named here, so a loss registered in 
 from __future__ import annotations
 
 import csv
+import json
 import math
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -240,6 +241,28 @@ class Result:
             "format": self.fmt.to_dict(),
             "notes": list(self.notes),
         }
+
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """``summary`` as strict JSON: a value beyond float64 (a cost of e^800) is null, with a note saying so
+        (JSON has no Infinity or NaN, and parsers refuse them)."""
+        notes: list[str] = []
+        data = _finite(self.summary(), "", notes)
+        data["notes"] = [*data["notes"], *notes]
+        return json.dumps(data, indent=indent, allow_nan=False, default=str)
+
+
+def _finite(value: Any, path: str, notes: list[str]) -> Any:
+    """``value`` with every non-finite float replaced by None, and a note for each (by its path)."""
+    if isinstance(value, dict):
+        return {k: _finite(v, f"{path}.{k}" if path else str(k), notes) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v, f"{path}[{i}]", notes) for i, v in enumerate(value)]
+    if isinstance(value, (float, np.floating)) and not math.isfinite(value):
+        what = "NaN" if math.isnan(value) else ("+infinity" if value > 0 else "-infinity")
+        notes.append(f"{path} is {what} (beyond the largest double); written as null.")
+        return None
+    return value
 
 
 # -- per chunk ---------------------------------------------------------------------------------------

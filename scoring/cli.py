@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import json
 import math
 import os
 import sys
@@ -239,7 +238,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             progress=bar.fraction_callback(fmt.size),
         )
     if args.format == "json":
-        print(json.dumps(result.summary(), indent=2, default=str))
+        print(result.to_json())  # strict JSON: an infinite cost is null, with a note
     elif args.format == "csv":
         print("loss,cost,sum,count")
         for name, cost in result.costs.items():

@@ -172,7 +172,7 @@ def draw_charts(result, focus: str) -> None:
 
 def downloads(result, name: str) -> None:
     stem = Path(name).stem or "predictions"
-    summary, report = json.dumps(result.summary(), indent=2, default=str).encode(), result.report
+    summary, report = result.to_json().encode(), result.report  # strict JSON: no Infinity
     with st.container(horizontal=True):  # wraps, so no label is cut off at any zoom; the CSV made on a click
         st.download_button("Per-row report (CSV)", lambda: scoring.to_csv_bytes(report), mime="text/csv",
                            file_name=f"{stem}_scored.csv", key="score_download_csv",

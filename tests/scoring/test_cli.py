@@ -251,3 +251,22 @@ def test_no_loss_that_applies_is_exit_2(cli, tmp_path):
     assert proc.returncode == 2 and "No loss applies" in proc.stderr and proc.stdout == ""
     proc = cli(path)
     assert proc.returncode == 0 and "y_true = y_true; y_pred = y_pred" in proc.stdout
+
+
+def _strict_json(text: str):
+    def refuse(name):
+        raise ValueError(f"not JSON: {name}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_json_with_an_infinite_cost_is_valid_json_with_null_and_a_note(cli, tmp_path):
+    path = tmp_path / "inf.csv"
+    path.write_text("y,logit\n1,-800\n0,800\n1,3\n", encoding="utf-8")
+    proc = cli(path, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    summary = _strict_json(proc.stdout)  # Infinity is not JSON
+    assert summary["losses"]["exponential"]["cost"] is None
+    assert any("exponential" in n and "infinity" in n for n in summary["notes"]), summary["notes"]
+    fmt, det = scoring.inspect(path)
+    assert _strict_json(scoring.score(path, fmt, det).to_json()) == summary
