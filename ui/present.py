@@ -64,8 +64,7 @@ def controls() -> None:
 # ---- stories ------------------------------------------------------------------------------------------
 def caption(text: str) -> str:
     """A caption as inert Markdown: every mark escaped except **bold**; no link, image or HTML survives."""
-    inert = plain(text).replace("://", ":\u200b//").replace("www.", "www\u200b.")
-    return re.sub(r"\\\*\\\*(.+?)\\\*\\\*", r"**\1**", inert)
+    return re.sub(r"\\\*\\\*(.+?)\\\*\\\*", r"**\1**", plain(text))
 
 
 def forget(prefix: str) -> None:

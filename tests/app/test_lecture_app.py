@@ -118,3 +118,11 @@ def test_a_bad_story_file_is_explained_and_its_good_steps_open():
     assert any("1 step(s) ready" in s.value for s in at.success)
     at.file_uploader(key="lecture_upload").set_value(("x.toml", b"\x00" * 100, "application/toml")).run()
     assert at.error and not at.exception
+
+
+def test_captions_keep_bold_and_nothing_else():
+    from ui.present import caption
+
+    shown = caption("**L2** grows [fast](https://evil.example) <b>x</b> www.evil.example")
+    assert shown.startswith("**L2** grows \\[fast\\]\\(https\\:\u2060")
+    assert "<b>" not in shown and "\\<b\\>" in shown and "www\u2060" in shown
