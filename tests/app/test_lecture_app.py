@@ -26,6 +26,17 @@ def _open(query: dict | None = None) -> AppTest:
     return at
 
 
+def _keyed_ids(node) -> set[str]:
+    """The '-<key>' ends of every element's and block's id on the page."""
+    out = set()
+    for child in getattr(node, "children", {}).values():
+        proto_id = getattr(getattr(child, "proto", None), "id", "") or ""
+        if "-" in proto_id:
+            out.add("-" + proto_id.split("-", 2)[-1])
+        out |= _keyed_ids(child)
+    return out
+
+
 def _clean(at: AppTest, where: str) -> None:
     assert not at.exception, (where, [e.value for e in at.exception])
     assert not at.warning, (where, [w.value for w in at.warning])
@@ -51,8 +62,8 @@ def test_every_step_of_every_story_renders_without_exception_or_warning(name):
         assert str(at.query_params["step"]).strip("[]'") == str(number)
         assert any(f"step **{number} / {len(story.steps)}**" in m.value for m in at.markdown)
         emphasise = story.steps[number - 1].emphasise
-        if emphasise:  # the chart the step points at is on its page
-            assert any(el.proto.id.endswith("-" + emphasise) for el in at.get("plotly_chart")), emphasise
+        if emphasise:  # the chart (or block) the step points at is on its page
+            assert "-" + emphasise in _keyed_ids(at._tree), emphasise
         if number < len(story.steps):
             at.button(key="lecture_next").click().run()
     at.button(key="lecture_prev").click().run()
