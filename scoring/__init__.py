@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from scoring.chunked import FIXES, Plan, Result, has_rows, plans, safe_cell, score, to_csv_bytes
-from scoring.detect import TASKS, Detection, detect
+from scoring.detect import TASKS, Detection, detect, detect_file
 from scoring.errors import KINDS, ScoringError
 from scoring.reader import CsvFormat, Source, read_sample, sniff
 
@@ -39,13 +39,13 @@ def inspect(
     """Sniff the format and detect the task and columns; every argument given overrides the guess."""
     fmt = sniff(source, max_bytes=max_bytes, delimiter=delimiter, header=header, encoding=encoding,
                 decimal=decimal)  # fmt: skip
-    sample = read_sample(source, fmt)
-    det = detect(sample, fmt, task=task, y_true=y_true, y_pred=y_pred, id_column=id_column, positive=positive,
-                 pred_kind=pred_kind)  # fmt: skip
+    det = detect_file(source, fmt, task=task, y_true=y_true, y_pred=y_pred, id_column=id_column,
+                      positive=positive, pred_kind=pred_kind)  # fmt: skip
     return fmt, det
 
 
 __all__ = [
     "FIXES", "KINDS", "TASKS", "CsvFormat", "Detection", "Plan", "Result", "ScoringError", "Source", "detect",
-    "has_rows", "inspect", "plans", "read_sample", "safe_cell", "score", "sniff", "to_csv_bytes",
+    "detect_file", "has_rows", "inspect", "plans", "read_sample", "safe_cell", "score", "sniff",
+    "to_csv_bytes",
 ]  # fmt: skip

@@ -25,7 +25,7 @@ import pandas as pd
 import losses
 from scoring.detect import ROW_SUM_ROUNDING_TOL, Detection, _show, label_key
 from scoring.errors import ScoringError
-from scoring.reader import CHUNK_ROWS, CsvFormat, Source, iter_chunks, numeric
+from scoring.reader import CHUNK_ROWS, NA_TEXTS, CsvFormat, Source, iter_chunks, numeric
 
 FIXES = ("normalise", "softmax")
 #: Probabilities are kept in [clip, 1 - clip] before taking their log-odds, so a 0 or 1 in the file gives a
@@ -291,8 +291,10 @@ def _labels(series: pd.Series, det: Detection, first: int) -> np.ndarray:
         text = series.astype("string").str.strip()
         direct = {k: float(i) for k, i in mapping.items() if isinstance(k, str)}
         direct.update({_show(k): float(i) for k, i in mapping.items() if isinstance(k, float)})
-        present = (text.notna() & (text != "")).to_numpy(dtype=bool, na_value=False)
         idx = text.map(direct).to_numpy(dtype=np.float64, na_value=np.nan)
+        # NA, null, ...: a class where detection found one of that name, else a missing label
+        na = (text.isin(NA_TEXTS).to_numpy(dtype=bool, na_value=False)) & np.isnan(idx)
+        present = (text.notna() & (text != "")).to_numpy(dtype=bool, na_value=False) & ~na
         slow = present & np.isnan(idx)
         for i in np.flatnonzero(slow):  # spellings such as "1.0" or "TRUE": the label's canonical key
             idx[i] = float(mapping.get(label_key(text.iloc[i]), -1.0))
@@ -669,7 +671,8 @@ def score(
     sink = _RowSink(per_row, per_row_out, hidden=[p.name for p in todo if not has_rows(p.name)])
     # Losses are independent and numpy releases the GIL: two at a time use the core the parser leaves idle.
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="lossx-score") as pool:
-        for first, frame, frac in iter_chunks(source, fmt, usecols=det.columns, chunksize=chunksize):
+        for first, frame, frac in iter_chunks(source, fmt, usecols=det.columns, chunksize=chunksize,
+                                              text=text_columns(det)):  # fmt: skip
             tally.rows_read += len(frame)
             file_rows = np.arange(first, first + len(frame))
             t, p = _arrays(frame, det, first)
@@ -725,6 +728,15 @@ def report_names(det: Detection) -> dict[str, str]:
                 name = f"input {name}"
             taken.add(name)
         out[c] = name
+    return out
+
+
+def text_columns(det: Detection) -> list[str]:
+    """The columns read with NA, null, ... kept as text: the id, and labels that are text (NA may be a class,
+    or Namibia); in columns of numbers they are missing values."""
+    out = [det.id_column] if det.id_column else []
+    if det.true_kind == "labels" and any(isinstance(k, str) for k, _i in det.label_map):
+        out.append(det.y_true[0])
     return out
 
 

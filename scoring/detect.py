@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from scoring.errors import ScoringError
-from scoring.reader import CsvFormat, numeric
+from scoring.reader import NA_TEXTS, CsvFormat, distinct_values, is_na_text, numeric, read_sample, sample_rows
 
 TASKS = ("regression", "binary", "multiclass")
 #: Rows of class probabilities that sum to within this of 1 are rounding in the CSV: they count as summing to
@@ -104,7 +104,11 @@ class _Col:
     texts: list[str]  # distinct non-missing texts (first 60), for text columns
     missing: int
     n: int
-    raw: pd.Series | None = None
+    raw: np.ndarray | None = None  # a text column's cells as read (to name a cell that is not a number)
+    #: texts pandas reads as missing (NA, null, ...) seen in a text column: missing values, unless one names
+    #: a class (a column prob_NA beside labels NA, US, DE)
+    na_texts: list[str] = field(default_factory=list)
+    whole: list[float] | None = None  # a numeric column's distinct values over the whole file
 
     @property
     def finite(self) -> np.ndarray:
@@ -113,6 +117,8 @@ class _Col:
 
     def distinct(self, limit: int = 60) -> list:
         if self.numeric:
+            if self.whole is not None:
+                return self.whole[: limit + 1]
             u = np.unique(self.finite)
             return [float(x) for x in u[: limit + 1]]
         return self.texts[: limit + 1]
@@ -169,21 +175,59 @@ def _profile(frame: pd.DataFrame) -> dict[str, _Col]:
             out[j] = _Col(names[j], True, block[:, pos], [], int(missing[pos]), n)
     text_idx = [j for j, f in enumerate(is_num) if not f]
     if text_idx:
-        cells = frame.iloc[:, text_idx].to_numpy(dtype=object).ravel(order="F")  # column after column
+        cells_of = frame.iloc[:, text_idx].to_numpy(dtype=object)
+        cells = cells_of.ravel(order="F")  # column after column
         text = pd.Series(cells, dtype="string").str.strip()
         conv = pd.to_numeric(text.str.lower().map({"true": "1", "false": "0"}).fillna(text), errors="coerce")
+        na_like = text.isin(NA_TEXTS).to_numpy(dtype=bool, na_value=False).reshape(n, -1, order="F")
         present = (text.notna() & (text != "")).to_numpy(dtype=bool, na_value=False).reshape(n, -1, order="F")
+        present &= ~na_like
         values = conv.to_numpy(dtype=np.float64, na_value=np.nan).reshape(n, -1, order="F")
         stripped = text.to_numpy(dtype=object, na_value=None).reshape(n, -1, order="F")
         counts, good = present.sum(axis=0), (present & ~np.isnan(values)).sum(axis=0)
         for pos, j in enumerate(text_idx):
             p = int(counts[pos])
             if p and good[pos] >= 0.9 * p:  # numbers with a stray bad cell: the scorer will name the cell
-                out[j] = _Col(names[j], True, values[:, pos], [], n - p, n, frame.iloc[:, j])
+                out[j] = _Col(names[j], True, values[:, pos], [], n - p, n, cells_of[:, pos])
             else:
-                distinct = [t for t in pd.unique(stripped[present[:, pos], pos])[:61]]
-                out[j] = _Col(names[j], False, None, distinct, n - p, n, frame.iloc[:, j])
+                distinct = list(pd.unique(stripped[present[:, pos], pos])[:61])
+                na_texts = list(pd.unique(stripped[na_like[:, pos], pos])[:61])
+                out[j] = _Col(names[j], False, None, distinct, n - p, n, cells_of[:, pos], na_texts)
     return {names[j]: out[j] for j in range(len(names))}
+
+
+def _with_whole_file(profiles: dict[str, _Col], whole: Mapping[str, list]) -> None:
+    """Each column's distinct values from the whole file (``reader.distinct_values``) in place of the
+    sample's: the labels of a sorted file ("no" for 20,000 rows, then "yes") are all seen."""
+    for c, values in whole.items():
+        col = profiles.get(c)
+        if col is None:
+            continue
+        if col.numeric:
+            keys = {label_key(v) for v in values}
+            col.whole = sorted(k for k in keys if isinstance(k, float))
+        else:
+            texts = [_show(v) if isinstance(v, float) else str(v) for v in values]
+            col.texts = [t for t in texts if not is_na_text(t)]
+            col.na_texts = [t for t in texts if is_na_text(t)]
+
+
+def _label_candidates(profiles: dict[str, _Col], limit: int = 16) -> list[str]:
+    """Columns that may hold labels (integers or a few texts), those named like targets first: the ones
+    whose distinct values ``detect_file`` reads from the whole file."""
+    cols = [c for c, col in profiles.items() if not col.empty and _label_like(col)]
+    cols.sort(key=lambda c: _norm(c) not in _TRUE_NAMES)
+    return cols[:limit]
+
+
+def detect_file(source, fmt: CsvFormat, **choices) -> Detection:
+    """``detect`` on the file's sample, with the labels of the whole file when the sample is not all of it."""
+    sample = read_sample(source, fmt)
+    whole = None
+    if len(sample) >= sample_rows(fmt):  # the file may go on: read its labels to the end
+        cols = _label_candidates(_profile(sample))
+        whole = distinct_values(source, fmt, cols) if cols else None
+    return detect(sample, fmt, whole=whole, **choices)
 
 
 def _names(columns: Sequence[str], limit: int = 12) -> str:
@@ -307,8 +351,10 @@ def detect(
     id_column: str | None = None,
     positive: str | None = None,
     pred_kind: str | None = None,
+    whole: Mapping[str, list] | None = None,
 ) -> Detection:
-    """Detect the task and the columns from ``sample``; any argument given overrides that choice."""
+    """Detect the task and the columns from ``sample``; any argument given overrides that choice. ``whole``:
+    some columns' distinct values over the whole file, which replace the sample's (see ``detect_file``)."""
     if task in ("auto", ""):
         task = None
     if task is not None and task not in TASKS:
@@ -321,6 +367,8 @@ def detect(
         )
     cols = list(sample.columns)
     profiles = _profile(sample)
+    if whole:
+        _with_whole_file(profiles, whole)
     reasons: list[str] = []
     ignored: list[str] = []
 
@@ -435,6 +483,7 @@ def _guess(pool, profiles, y_true, y_pred, reasons):
         if not _label_like(col):
             continue
         keys = [_show(label_key(v)).lower() for v in col.distinct(60)]
+        keys += [t.lower() for t in col.na_texts if numeric_by_name.get(t.lower()) not in (None, c)]
         if len(keys) >= 2 and all(numeric_by_name.get(k) not in (None, c) for k in keys):
             reasons.append(f"Task: multiclass (the labels in {c!r} name the other columns).")
             return "multiclass", *_columns_for(
@@ -497,7 +546,7 @@ def _columns_for(task, pool, profiles, y_true, y_pred, reasons, announce=True):
             group = _group(rest, profiles, _PRED_PREFIXES, _PRED_SUFFIXES)
             if not group and y_true and len(y_true) == 1:
                 col = profiles[y_true[0]]
-                keys = {_show(label_key(v)).lower() for v in col.distinct(60)}
+                keys = {_show(label_key(v)).lower() for v in [*col.distinct(60), *col.na_texts]}
                 group = {o: o for o in rest if profiles[o].numeric and o.strip().lower() in keys}
             if not group:
                 targets = set(_group(rest, profiles, _TRUE_PREFIXES).values())
@@ -578,7 +627,7 @@ def _class_name(column: str) -> str:
 def _require_numeric(profiles, names, role):
     for c in names:
         if profiles[c].raw is not None:
-            numeric(profiles[c].raw, c, 1)  # names the first cell that is not a number
+            numeric(pd.Series(profiles[c].raw), c, 1)  # names the first cell that is not a number
         if not profiles[c].numeric:
             sample = profiles[c].texts[0] if profiles[c].texts else ""
             raise ScoringError(
@@ -715,8 +764,9 @@ def _multiclass(y_true, y_pred, profiles, id_col, pred_kind, reasons, ignored) -
                          row_sums_ok=row_ok, reasons=tuple(reasons), ignored=tuple(ignored))  # fmt: skip
     yt = y_true[0]
     col = profiles[yt]
-    keys = list(dict.fromkeys(label_key(v) for v in col.distinct(60)))
     lower = {c.lower(): i for i, c in enumerate(classes)}
+    named = [t for t in col.na_texts if t.lower() in lower]  # NA is a class where a column is named after it
+    keys = list(dict.fromkeys([*(label_key(v) for v in col.distinct(60)), *named]))
     if keys and all(_show(kk).lower() in lower for kk in keys):
         label_map = tuple((kk, lower[_show(kk).lower()]) for kk in keys)
         # also map every class name, so labels seen later in the file are known

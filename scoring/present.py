@@ -17,9 +17,9 @@ import pandas as pd
 
 import losses
 from scoring.chunked import Plan, Result, has_rows, score
-from scoring.detect import Detection, detect
+from scoring.detect import Detection, detect_file
 from scoring.errors import ScoringError
-from scoring.reader import CsvFormat, read_sample, sniff
+from scoring.reader import CsvFormat, sniff
 
 AUTO = "(auto)"
 #: The format choices as offered (the text shown, and so in the link) -> as the reader takes them.
@@ -86,7 +86,7 @@ def inspect(data: bytes, choices: Mapping, max_bytes: int) -> dict:
     try:
         fmt = sniff(data, max_bytes=max_bytes, **{k: choices[k] for k in ("delimiter", "header", "encoding",
                                                                         "decimal")})  # fmt: skip
-        det = detect(read_sample(data, fmt), fmt, **{k: choices[k] for k in UNFORCED})
+        det = detect_file(data, fmt, **{k: choices[k] for k in UNFORCED})
         return {"fmt": fmt, "det": det, "error": None}
     except ScoringError as exc:
         return {"fmt": fmt, "det": None, "error": exc.to_dict()}

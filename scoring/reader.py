@@ -17,7 +17,7 @@ import re
 import threading
 import warnings
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -59,6 +59,16 @@ _NUMBER_COMMA = re.compile(r"^\s*[-+]?(\d+,?\d*|,\d+)([eE][-+]?\d+)?\s*$")
 _SPECIAL_NUMBERS = {"nan", "inf", "-inf", "+inf", "infinity", "-infinity"}
 #: Cell texts pandas reads as missing (its defaults), which count as neither text nor number.
 _MISSING = {"", "na", "n/a", "nan", "null", "none", "-nan", "#n/a", "<na>", "-1.#ind", "1.#qnan", "#na"}
+#: pandas' own list of them, exactly as it matches them: a number column's missing cells. A text column keeps
+#: them as text (NA is Namibia, or a class), and says where they mean a missing value (see ``is_na_text``).
+NA_TEXTS = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>",
+            "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null")  # fmt: skip
+_NA_SET = frozenset(NA_TEXTS)
+
+
+def is_na_text(text: object) -> bool:
+    """Whether a cell's text is one pandas reads as a missing value (NA, NaN, null, ...)."""
+    return isinstance(text, str) and text.strip() in _NA_SET
 #: Header words that make a first row a header even when the columns below are not numeric.
 _HEADER_WORDS = {
     "y_true", "y_pred", "target", "label", "labels", "actual", "prediction", "predicted", "pred", "y",
@@ -495,7 +505,9 @@ def _quiet():
     return ctx
 
 
-def _read_kwargs(fmt: CsvFormat, usecols: list[str] | None) -> dict:
+def _read_kwargs(fmt: CsvFormat, usecols: list[str] | None, text: Iterable[str] = ()) -> dict:
+    """pandas' arguments for ``fmt``: only ``usecols``; NA, NaN, null, ... missing in every column but those
+    in ``text``, which keep them as text."""
     kw = dict(
         sep=fmt.delimiter,
         decimal=fmt.decimal,
@@ -506,7 +518,10 @@ def _read_kwargs(fmt: CsvFormat, usecols: list[str] | None) -> dict:
         skip_blank_lines=True,
         engine="c",
         quotechar='"',
+        keep_default_na=False,
     )
+    kept = set(text)
+    kw["na_values"] = {c: [""] if c in kept else list(NA_TEXTS) for c in fmt.columns}
     # both cost time in pandas' C parser even when they change nothing: pass them only when they do
     if usecols is not None and set(usecols) != set(fmt.columns):
         kw["usecols"] = usecols
@@ -545,29 +560,47 @@ _READ_ERRORS = (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeEr
                 OverflowError, IndexError, TypeError)  # fmt: skip
 
 
+def sample_rows(fmt: CsvFormat, nrows: int = SAMPLE_ROWS) -> int:
+    """How many rows ``read_sample`` reads: ``nrows``, fewer for a wide file (at most ``SAMPLE_CELLS``)."""
+    return max(1, min(nrows, SAMPLE_CELLS // max(1, len(fmt.columns))))
+
+
 def read_sample(source: Source, fmt: CsvFormat, nrows: int = SAMPLE_ROWS) -> pd.DataFrame:
-    """The first ``nrows`` data rows (fewer for a wide file: at most ``SAMPLE_CELLS`` cells), every column,
-    as pandas parses them (the detector's view)."""
-    nrows = max(1, min(nrows, SAMPLE_CELLS // max(1, len(fmt.columns))))
+    """The first ``sample_rows(fmt, nrows)`` data rows, every column, as pandas parses them but with the
+    texts pandas reads as missing (NA, null, ...) kept as text: the detector's view."""
+    nrows = sample_rows(fmt, nrows)
     from scoring import formats
 
     if isinstance(fmt, formats.TableFormat):  # Parquet, Arrow: typed columns
         return formats.read_table_sample(source, fmt, nrows)
+    frame = _read_rows(source, fmt, nrows, None, ())
+    # text columns with a missing cell: read again keeping NA, null, ... as text (numbers' columns need not)
+    dtypes = frame.dtypes.tolist()
+    texts = [c for c, d in zip(frame.columns, dtypes, strict=True)
+             if d == np.dtype(object) or isinstance(d, pd.StringDtype)]  # fmt: skip
+    if texts:  # one call for all of them: the work stays a few calls whatever the number of columns
+        texts = [c for c, gap in zip(texts, frame[texts].isna().any().to_numpy(), strict=True) if gap]
+    if texts:
+        kept = _read_rows(source, fmt, nrows, texts, texts)
+        frame[texts] = kept[texts]
+    if len(frame) == 0:
+        if fmt.header:
+            raise ScoringError("header_only", "Nothing below the header row: add the rows to score.")
+        raise ScoringError("empty", "It holds no data rows to score.")
+    return frame
+
+
+def _read_rows(source: Source, fmt: CsvFormat, nrows: int, usecols, text) -> pd.DataFrame:
     ctx = _quiet()
     try:
         with _open(source) as raw:
-            frame = pd.read_csv(_Guard(raw, fmt), nrows=nrows, **_read_kwargs(fmt, None))
+            return pd.read_csv(_Guard(raw, fmt), nrows=nrows, **_read_kwargs(fmt, usecols, text))
     except ScoringError:
         raise
     except _READ_ERRORS as exc:
         raise _parse_error(exc, fmt) from None
     finally:
         ctx.__exit__(None, None, None)
-    if len(frame) == 0:
-        if fmt.header:
-            raise ScoringError("header_only", "Nothing below the header row: add the rows to score.")
-        raise ScoringError("empty", "It holds no data rows to score.")
-    return frame
 
 
 def iter_chunks(
@@ -577,9 +610,11 @@ def iter_chunks(
     usecols: list[str] | None = None,
     chunksize: int = CHUNK_ROWS,
     prefetch: bool = True,
+    text: Iterable[str] = (),
 ) -> Iterator[tuple[int, pd.DataFrame, float]]:
     """Yield ``(first_row, frame, fraction)`` per chunk: ``first_row`` is the chunk's 1-based data row number,
-    ``fraction`` roughly how much of the file has been read (for a progress bar).
+    ``fraction`` roughly how much of the file has been read (for a progress bar). The columns in ``text``
+    keep cells such as NA as text; in the others they are missing (NaN).
 
     With ``prefetch`` a worker thread parses the next chunk while the caller works on this one (pandas'
     tokenizer and numpy both release the GIL), so scoring costs little more than parsing alone.
@@ -589,13 +624,13 @@ def iter_chunks(
     if isinstance(fmt, formats.TableFormat):  # Parquet by row group, Arrow by record batch: only usecols
         chunks = formats.iter_table_chunks(source, fmt, usecols=usecols, chunksize=chunksize)
     else:
-        chunks = _chunks(source, fmt, usecols, chunksize)
+        chunks = _chunks(source, fmt, usecols, chunksize, text)
     if prefetch:
         chunks = _prefetched(chunks)
     yield from chunks
 
 
-def _chunks(source, fmt, usecols, chunksize):
+def _chunks(source, fmt, usecols, chunksize, text=()):
     raw = _open(source)  # closed by the with-block below
     handle = _Guard(raw, fmt)
     size = max(1, fmt.size)
@@ -603,7 +638,7 @@ def _chunks(source, fmt, usecols, chunksize):
         warnings.simplefilter("ignore", pd.errors.ParserWarning)
         warnings.simplefilter("ignore", pd.errors.DtypeWarning)
         try:
-            reader = pd.read_csv(handle, chunksize=chunksize, **_read_kwargs(fmt, usecols))
+            reader = pd.read_csv(handle, chunksize=chunksize, **_read_kwargs(fmt, usecols, text))
         except ScoringError:
             raise
         except _READ_ERRORS as exc:
@@ -664,6 +699,37 @@ def _prefetched(items: Iterator, depth: int = 2) -> Iterator:
         worker.join(timeout=5)
 
 
+def distinct_values(
+    source: Source, fmt: CsvFormat, columns: Iterable[str], limit: int = 61
+) -> dict[str, list]:
+    """The distinct values of ``columns`` over the whole file, in order of appearance, up to ``limit`` each
+    (then reading stops for that column): numbers as floats, texts stripped, NA kept as text, empty cells
+    left out. The detector's labels, so a sorted file ("no" then "yes") is seen as it is."""
+    seen: dict[str, dict] = {c: {} for c in columns}
+    open_ = [c for c in seen]
+    chunks = iter_chunks(source, fmt, usecols=list(seen), text=list(seen), prefetch=False)
+    try:
+        for _first, frame, _frac in chunks:
+            for c in list(open_):
+                s = frame[c].dropna()
+                if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
+                    values = pd.unique(s.to_numpy(dtype=np.float64))
+                else:
+                    values = pd.unique(s.astype("string").str.strip().to_numpy(dtype=object))
+                found = seen[c]
+                for v in values:
+                    if v != "":
+                        found.setdefault(v, None)
+                        if len(found) >= limit:
+                            open_.remove(c)
+                            break
+            if not open_:
+                break
+    finally:
+        chunks.close()
+    return {c: list(found) for c, found in seen.items()}
+
+
 def read_all(source: Source, fmt: CsvFormat, *, usecols: list[str] | None = None) -> pd.DataFrame:
     """The whole file (for small files and tests)."""
     frames = [f for _s, f, _p in iter_chunks(source, fmt, usecols=usecols)]
@@ -678,6 +744,7 @@ def numeric(series: pd.Series, column: str, first_row: int) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(series.dtype):
         return series.to_numpy(dtype=np.float64, na_value=np.nan)
     text = series.astype("string").str.strip()
+    text = text.mask(text.isin(NA_TEXTS))  # NA, null, ...: missing in a column of numbers
     lowered = text.str.lower()
     mapped = lowered.map({"true": "1", "false": "0"}).fillna(text)
     values = pd.to_numeric(mapped, errors="coerce")

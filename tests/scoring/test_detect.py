@@ -166,3 +166,48 @@ def test_the_positive_class_is_always_stated(labels, positive):
 def test_a_regression_on_two_integer_values_stays_a_regression():
     _fmt, det = scoring.inspect(b"y,yhat\n1,1.3\n2,1.8\n1,0.9\n2,2.4\n")
     assert det.task == "regression"
+
+
+# -- issue 15: labels from the whole file, and NA as a value where it is one --------------------------------
+def _sorted_binary(labels: tuple[str, str], n: int = 25_000) -> tuple[bytes, list[int], list[float]]:
+    y = [0] * n + [1] * n
+    p = [0.2 + 0.6 * v - 0.1 * (i % 2) for i, v in enumerate(y)]
+    rows = "".join(f"{labels[v]},{q:.3f}\n" for v, q in zip(y, p, strict=True))
+    return ("y_true,y_prob\n" + rows).encode(), y, p
+
+
+@pytest.mark.parametrize("labels", [("no", "yes"), ("1", "2"), ("0", "1")])
+def test_a_sorted_file_is_detected_from_all_its_labels(labels):
+    """The first 20,000 rows held one class: the file was refused ('no' then 'yes') or misread."""
+    data, y, p = _sorted_binary(labels)
+    fmt, det = scoring.inspect(data)
+    assert det.task == "binary" and det.classes == labels
+    costs = scoring.score(data, fmt, det).costs
+    assert costs["binary_cross_entropy"] == pytest.approx(_bce(y, [round(q, 3) for q in p]), rel=1e-12)
+
+
+def test_sorted_multiclass_labels_are_all_seen():
+    labels = [0] * 21_000 + [1, 2] * 10
+    rows = "".join(f"{k},0.6,0.3,0.1\n" if k == 0 else f"{k},0.2,0.3,0.5\n" for k in labels)
+    fmt, det = scoring.inspect(("y_true,p_0,p_1,p_2\n" + rows).encode())
+    assert det.task == "multiclass" and dict(det.label_map) == {0.0: 0, 1.0: 1, 2.0: 2}
+
+
+def test_na_is_a_value_in_text_columns_and_missing_in_numeric_ones():
+    data = (b"country,label,prob_NA,prob_US\n" + b"NA,NA,0.9,0.1\nUS,US,0.3,0.7\nNA,US,0.6,0.4\n"
+            b"DE,NA,0.5,0.5\n")  # fmt: skip
+    fmt, det = scoring.inspect(data, id_column="country")
+    assert det.task == "multiclass" and det.classes == ("NA", "US")
+    result = scoring.score(data, fmt, det, per_row=True)
+    assert list(result.report["country"]) == ["NA", "US", "NA", "DE"]
+    import numpy as np
+
+    want = -np.mean(np.log([0.9, 0.7, 0.4, 0.5]))
+    assert result.costs["categorical_cross_entropy"] == pytest.approx(want, rel=1e-12)
+    # a numeric column's NA is a missing value, as before; a yes/no column's NA too (it names no class)
+    data = b"y_true,y_pred\n1,2\nNA,3\n4,NA\n5,5\n"
+    fmt, det = scoring.inspect(data)
+    assert scoring.score(data, fmt, det, drop_missing=True).rows_scored == 2
+    data = b"label,prob\nyes,0.9\nno,0.2\nNA,0.5\nyes,0.7\n"
+    fmt, det = scoring.inspect(data)
+    assert det.classes == ("no", "yes") and scoring.score(data, fmt, det, drop_missing=True).rows_scored == 3
