@@ -304,6 +304,21 @@ def _is_probish(name: str) -> bool:
     return "prob" in low or low == "p" or low.startswith("p_") or low.endswith("_p")
 
 
+#: Numbers as a spreadsheet or a report writes them, which CSV readers take as text.
+_WRITTEN_NUMBER = re.compile(
+    r"^[-+]?(?:\d+(?:[.,]\d+)?\s*%"  # 45%, 12.5 %
+    r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?"  # 1,000 / 12,345.6
+    r"|0[xX][0-9a-fA-F]+"  # 0x10
+    r"|[$€£¥]\s*\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s*[$€£¥])$"  # $1.50, 3 €
+)
+
+
+def _numbers_as_text(texts: Sequence[str]) -> str | None:
+    """The first of ``texts`` when most of them are numbers written as text (45%, 1,000, 0x10, $1.50)."""
+    hits = [t for t in texts if _WRITTEN_NUMBER.match(t.strip())]
+    return hits[0] if texts and len(hits) >= 0.9 * len(texts) else None
+
+
 def _is_scoreish(name: str) -> bool:
     """A column named like a classifier's scores or logits (score, logit, margin, decision, y_score)."""
     low = _norm(name)
@@ -522,6 +537,16 @@ def _guess(pool, profiles, y_true, y_pred, reasons):
         reasons.append(f"Task: binary ({yt!r} holds two classes: {shown}).")
         return "binary", *_columns_for("binary", pool, profiles, (yt,), y_pred, reasons, announce=False)
     if not col.numeric:
+        written = _numbers_as_text(col.texts)
+        if written:
+            raise ScoringError(
+                "non_numeric",
+                f"Column {yt!r} holds numbers written as text, such as {written!r}: save them as plain "
+                "numbers (45% as 0.45, 1,000 as 1000, 0x10 as 16, $1.50 as 1.5), or choose the columns "
+                "yourself.",
+                column=yt,
+                value=written,
+            )
         if len(col.texts) > 2:
             raise ScoringError(
                 "detect",

@@ -9,11 +9,13 @@ person; no pandas or codec exception leaves this module.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import os
 import queue
 import re
+import stat
 import threading
 import warnings
 from collections import Counter
@@ -113,12 +115,22 @@ class CsvFormat:
 
 # -- the source: a path or bytes ---------------------------------------------------------------------
 def _size(source: Source) -> int:
+    """The file's size; a path that is not a regular file is refused before anything opens it (a FIFO with
+    no writer would block the open forever, /dev/zero the read)."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         return len(source)
     try:
-        return os.path.getsize(source)
+        st = os.stat(source)
     except OSError as exc:
         raise ScoringError("parse", f"Could not open {os.fspath(source)!s}: {exc.strerror or exc}.") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ScoringError("parse", f"{os.fspath(source)!s} is a folder, not a file.")
+    if not stat.S_ISREG(st.st_mode):
+        raise ScoringError(
+            "parse", f"{os.fspath(source)!s} is not a regular file (a pipe, a socket or a device), so it "
+            "cannot be read twice as detection and scoring do. Save it to a file first (cmd > preds.csv).",
+        )  # fmt: skip
+    return st.st_size
 
 
 def _head(source: Source, n: int) -> bytes:
@@ -270,14 +282,39 @@ def _human_size(n: int) -> str:
 
 
 # -- sniffing ----------------------------------------------------------------------------------------
-def _check_binary(head: bytes) -> None:
+def _wide_unicode(head: bytes) -> str | None:
+    """"UTF-32" or "UTF-16" for text in those encodings (by the byte-order mark, or without one by where
+    the NUL bytes of ASCII text fall), else None. UTF-32's little-endian mark starts with UTF-16's."""
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    a = np.frombuffer(head[: len(head) // 4 * 4][:4096], dtype=np.uint8)
+    if a.size < 8:
+        return None
+    nul = (a == 0).reshape(-1, 4)
+    if nul.mean() < 0.4:
+        return None
+    by_place = nul.mean(axis=0)  # how often each of the 4 byte positions is NUL
+    if (by_place[1:] > 0.9).all() or (by_place[:3] > 0.9).all():
+        return "UTF-32"
+    if (by_place[[1, 3]] > 0.9).all() or (by_place[[0, 2]] > 0.9).all():
+        return "UTF-16"
+    return None
+
+
+def _check_binary(head: bytes, forced: str | None = None) -> None:
     for magic, what, hint in _MAGIC:
         if head.startswith(magic):
             raise ScoringError("binary", f"It is {what}. {hint}".strip())
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if forced and not _ascii_compatible(forced):
+        return  # UTF-16 or UTF-32 as chosen: NUL bytes are its ASCII letters' other halves
+    wide = _wide_unicode(head)
+    if wide:
         raise ScoringError(
             "encoding",
-            "This file is UTF-16 text. Save it as UTF-8 CSV (in Excel: File > Save As > 'CSV UTF-8').",
+            f"This file is {wide} text. Save it as UTF-8 CSV (in Excel: File > Save As > 'CSV UTF-8'), or "
+            f"choose the encoding {wide.lower()} (python -m scoring FILE --encoding {wide.lower()}).",
         )
     if b"\x00" in head:
         raise ScoringError(
@@ -296,9 +333,17 @@ def _decode(head: bytes, truncated: bool, forced: str | None) -> tuple[str, str,
     notes: list[str] = []
     if forced:
         try:
-            return head.decode(forced, errors="replace"), forced, [f"Encoding {forced} (as chosen)."]
+            text_codec = codecs.lookup(forced)._is_text_encoding
         except LookupError:
             raise ScoringError("encoding", f"Unknown encoding {forced!r}; try utf-8 or latin-1.") from None
+        if not text_codec:
+            raise ScoringError("encoding", f"{forced!r} is not a text encoding; try utf-8 or latin-1.")
+        try:
+            return head.decode(forced, errors="replace"), forced, [f"Encoding {forced} (as chosen)."]
+        except (UnicodeError, ValueError, TypeError) as exc:
+            raise ScoringError(
+                "encoding", f"The file cannot be read as {forced} ({exc}); try utf-8 or latin-1."
+            ) from None
     enc = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
     body = head[3:] if enc == "utf-8-sig" else head
     try:
@@ -434,7 +479,7 @@ def sniff(
     if not head.strip(b" \t\r\n\xef\xbb\xbf"):
         raise ScoringError("empty", "It holds no text, or only blank lines. Upload a CSV with a column of "
                            "true values and a column of predictions.")  # fmt: skip
-    _check_binary(head)
+    _check_binary(head, encoding)
     truncated = size > len(head)
     text, enc, notes = _decode(head, truncated, encoding)
     lines = [ln for ln in re.split(r"\r\n|\r|\n", text) if ln.strip()]
@@ -553,11 +598,13 @@ def _parse_error(exc: Exception, fmt: CsvFormat) -> ScoringError:
             "further into the file). "
             "Save it as UTF-8, or choose the encoding latin-1.",
         )
+    if isinstance(exc, (UnicodeError, LookupError)):
+        return ScoringError("encoding", f"The file cannot be read as {fmt.encoding} ({msg}); try utf-8.")
     return ScoringError("parse", f"The reader reported: {msg}")
 
 
-_READ_ERRORS = (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError, csv.Error,
-                OverflowError, IndexError, TypeError)  # fmt: skip
+_READ_ERRORS = (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError, ValueError, csv.Error,
+                OverflowError, IndexError, TypeError, LookupError)  # fmt: skip
 
 
 def sample_rows(fmt: CsvFormat, nrows: int = SAMPLE_ROWS) -> int:

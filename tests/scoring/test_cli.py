@@ -270,3 +270,66 @@ def test_json_with_an_infinite_cost_is_valid_json_with_null_and_a_note(cli, tmp_
     assert any("exponential" in n and "infinity" in n for n in summary["notes"]), summary["notes"]
     fmt, det = scoring.inspect(path)
     assert _strict_json(scoring.score(path, fmt, det).to_json()) == summary
+
+
+# -- issue 15: odds of the command line -------------------------------------------------------------------
+@pytest.fixture
+def alarm():
+    """Fail a test that would hang (a FIFO with no writer blocked forever) instead of hanging the suite."""
+    import signal
+
+    def hung(_sig, _frame):
+        raise TimeoutError("hung")
+
+    old = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(20)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)
+
+
+def test_a_fifo_or_a_device_is_refused_not_read_forever(cli, tmp_path, alarm):
+    import os
+
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    proc = cli(fifo)
+    assert proc.returncode == 2 and "not a regular file" in proc.stderr, proc.stderr
+    proc = cli("/dev/zero")
+    assert proc.returncode == 2 and "not a regular file" in proc.stderr, proc.stderr
+    proc = cli(tmp_path)
+    assert proc.returncode == 2 and "folder" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("encoding", ["idna", "rot13", "base64", "no-such-codec", "utf-7"])
+def test_an_encoding_that_cannot_read_the_file_is_exit_2(cli, encoding):
+    proc = cli(FIX / "regression_header.csv", "--encoding", encoding)
+    assert proc.returncode in (0, 2) and "Traceback" not in proc.stderr
+    if proc.returncode == 2:
+        assert proc.stderr.startswith("error: The file's text encoding could not be read"), proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("codec", "named"), [("utf-32", "UTF-32"), ("utf-16", "UTF-16"), ("utf-16-le", "UTF-16"),
+                         ("utf-16-be", "UTF-16"), ("utf-32-le", "UTF-32")],
+)  # fmt: skip
+def test_utf16_and_utf32_are_named_and_readable_when_chosen(cli, tmp_path, codec, named):
+    path = tmp_path / "wide.csv"
+    path.write_bytes("y_true,y_pred\n1,2\n3,4.5\n-1,0\n".encode(codec))
+    proc = cli(path)
+    assert proc.returncode == 2 and f"This file is {named} text" in proc.stderr, proc.stderr
+    assert "NUL" not in proc.stderr
+    proc = cli(path, "--encoding", codec, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["losses"]["mse"]["cost"] == pytest.approx((1 + 2.25 + 1) / 3)
+
+
+@pytest.mark.parametrize("cells", [("45%", "12%", "80%"), ("1,000", "2,500", "3,000"),
+                                   ("0x10", "0x20", "0x30"), ("$1.50", "$2.00", "$3.25")])  # fmt: skip
+def test_numbers_written_as_text_are_called_that_not_class_names(cli, tmp_path, cells):
+    path = tmp_path / "f.csv"
+    rows = "".join(f'"{c}",{i}\n' for i, c in enumerate(cells))
+    path.write_text("y_true,y_pred\n" + rows, encoding="utf-8")
+    proc = cli(path)
+    assert proc.returncode == 2 and "class names" not in proc.stderr, proc.stderr
+    assert "numbers written as text" in proc.stderr and repr(cells[0]) in proc.stderr
