@@ -563,34 +563,12 @@ def _score_chunk(
     file_rows: np.ndarray,
     keep_rows: bool,
 ) -> dict[str, np.ndarray]:
-    """Every loss not yet skipped, on one chunk, two at a time: adds to the totals; returns the per-row
-    values when ``keep_rows``. A loss whose inputs leave its domain is skipped from then on, with the row."""
-    live = tally.live()
-    specs = {plan.name: losses.get(plan.name) for plan in live}
-    inputs = {p.name: (chunk.true(p.true_form), chunk.pred(p.pred_form)) for p in live}  # converted once
+    """Every loss not yet skipped, on one chunk: adds to the totals; returns the per-row values when
+    ``keep_rows``. A loss whose inputs leave its domain is skipped from then on, with the row. The work is
+    ``scoring.fused``'s: every loss on one span of rows at a time (conversions shared), spans in the pool."""
+    from scoring import fused
 
-    def one(plan: Plan):
-        spec, (t_in, p_in) = specs[plan.name], inputs[plan.name]
-        try:
-            if keep_rows:
-                return spec.per_sample(t_in, p_in, **kw[plan.name]), None
-            return spec.total(t_in, p_in, **kw[plan.name]), None
-        except losses.LossInputError as error:
-            return None, error
-
-    values: dict[str, np.ndarray] = {}
-    for plan, (out, exc) in zip(live, pool.map(one, live), strict=True):
-        name = plan.name
-        if exc is not None:
-            tally.skipped[name] = _skip_reason(exc, specs[name], file_rows, chunk.det)
-        elif keep_rows:
-            values[name] = out
-            tally.sums[name] += float(np.add.reduce(out))
-            tally.counts[name] += len(out)
-        else:
-            tally.sums[name] += out[0]
-            tally.counts[name] += out[1]
-    return values
+    return fused.score_chunk(pool, tally, chunk, kw, file_rows, keep_rows)
 
 
 def _check_scored(tally: _Tally, fmt: CsvFormat, drop_missing: bool) -> None:

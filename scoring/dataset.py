@@ -32,7 +32,7 @@ import pandas as pd
 import losses
 from scoring import chunked
 from scoring.chunked import Plan, Result, conversion_notes
-from scoring.detect import Detection, _show, detect
+from scoring.detect import Detection, _show, detect, detect_file
 from scoring.errors import ScoringError
 from scoring.reader import CHUNK_ROWS, CsvFormat, iter_chunks, read_sample, sniff
 
@@ -132,8 +132,13 @@ def _same_columns(first: Source, other: Source) -> None:
 
 
 def open_dataset(items: Sequence[str], *, sniff_kw: Mapping[str, Any] | None = None,
-                 detect_kw: Mapping[str, Any] | None = None, label: str = "") -> Dataset:  # fmt: skip
-    """Expand ``items``, sniff every file, detect on the first one with rows, check they share columns."""
+                 detect_kw: Mapping[str, Any] | None = None, label: str = "",
+                 whole_labels: bool = True) -> Dataset:  # fmt: skip
+    """Expand ``items``, sniff every file, detect on the first one with rows, check they share columns.
+
+    Detection is the single file's (``detect_file``: the labels of the whole first file) unless not
+    ``whole_labels`` (the Dask engine, whose first file may be far bigger than one machine reads at ease):
+    then the first file's sample alone."""
     sniff_kw = dict(sniff_kw or {})
     paths = expand(items)
     sources: list[Source] = []
@@ -151,7 +156,10 @@ def open_dataset(items: Sequence[str], *, sniff_kw: Mapping[str, Any] | None = N
         raise ScoringError("empty", f"None of the {len(sources)} files has rows to score.")
     first = full[0]
     try:
-        det = detect(read_sample(first.path, first.fmt), first.fmt, **dict(detect_kw or {}))
+        if whole_labels:
+            det = detect_file(first.path, first.fmt, **dict(detect_kw or {}))
+        else:
+            det = detect(read_sample(first.path, first.fmt), first.fmt, **dict(detect_kw or {}))
     except ScoringError as exc:
         raise in_file(exc, first.path, len(sources) > 1) from None
     for other in full[1:]:
@@ -562,7 +570,8 @@ def _score_local(ds: Dataset, spec: BlockSpec, chunksize: int, progress) -> list
                 done_bytes += src.size
                 continue
             try:
-                chunks = iter_chunks(src.path, src.fmt, usecols=spec.usecols, chunksize=chunksize)
+                chunks = iter_chunks(src.path, src.fmt, usecols=spec.usecols, chunksize=chunksize,
+                                     text=chunked.text_columns(spec.det))  # fmt: skip
                 for b, (first, frame, frac) in enumerate(chunks):
                     score_rows = spec.drop_missing or not missing_seen
                     block = score_block(frame, first, spec, (i, b), pool=pool, score_rows=score_rows,
@@ -632,7 +641,8 @@ def run(args: argparse.Namespace) -> int:
     sniff_kw = dict(delimiter=delimiter, header=header, encoding=args.encoding, decimal=args.decimal)
     detect_kw = dict(task=args.task, y_true=args.y_true, y_pred=args.y_pred, id_column=args.id_column,
                      positive=args.positive, pred_kind=args.pred_kind)  # fmt: skip
-    ds = open_dataset(args.file, sniff_kw=sniff_kw, detect_kw=detect_kw, label=" ".join(map(str, args.file)))
+    ds = open_dataset(args.file, sniff_kw=sniff_kw, detect_kw=detect_kw, label=" ".join(map(str, args.file)),
+                      whole_labels=args.engine == "local")  # fmt: skip
     with terminal(ds.size, quiet=args.quiet) as bar:
         report = score_dataset(
             ds, loss_names=args.loss, params=cli._params(args.param), drop_missing=args.drop_missing,

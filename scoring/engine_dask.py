@@ -27,7 +27,7 @@ import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from scoring import dataset, formats
+from scoring import chunked, dataset, formats
 from scoring.dataset import BlockSpec, Dataset, Partial, Source
 from scoring.errors import ScoringError
 
@@ -134,10 +134,10 @@ def _csv_dtypes(src: Source, spec: BlockSpec) -> dict[str, str]:
     return out
 
 
-def _read_kwargs(fmt, usecols: list[str]) -> dict:
+def _read_kwargs(fmt, usecols: list[str], text: list[str]) -> dict:
     from scoring import reader
 
-    kw = dict(reader._read_kwargs(fmt, usecols))
+    kw = dict(reader._read_kwargs(fmt, usecols, text))
     kw.pop("engine", None)
     return kw
 
@@ -157,7 +157,7 @@ def partitions(src: Source, spec: BlockSpec, blocksize: int) -> list:
     else:
         kind = formats.kind_of(src.path)
         compression = _COMPRESSION.get(kind)
-        kw = _read_kwargs(fmt, cols)
+        kw = _read_kwargs(fmt, cols, chunked.text_columns(spec.det))
         kw["dtype"] = {**_csv_dtypes(src, spec), **kw.get("dtype", {})}
         ddf = dd.read_csv(src.path, blocksize=None if compression else blocksize, compression=compression,
                           sample=256_000, **kw)  # fmt: skip
@@ -166,16 +166,6 @@ def partitions(src: Source, spec: BlockSpec, blocksize: int) -> list:
 
 def score_partition(frame, spec: BlockSpec, fmt, pos, first: int = 1) -> Partial:
     """One partition scored (problems recorded in the partial: the earliest is raised after the merge)."""
-    from scoring import reader
-
-    extra = getattr(reader, "EXTRA", None)
-    if extra is not None and extra in frame.columns:  # the reader's check for rows with extra fields
-        try:
-            frame = reader._no_extra(frame, fmt, first)
-        except ScoringError as exc:
-            out = Partial(blocks={pos: len(frame)}, rows_read=len(frame))
-            out.errors["read"] = (pos, dataset._error_fields(exc))
-            return out
     return dataset.score_block(frame, first, spec, pos, catch=True)
 
 
