@@ -1,22 +1,35 @@
-"""Benchmark the command-line scorer against pandas' own parse time, on regression and binary CSVs.
+"""Benchmark the command-line scorer against the read floors: CSV, Parquet and the Dask engine.
 
-    python bench/csv.py                 # 1e5, 1e6 and 1e7 rows (generating the 1e7 files takes a while)
-    python bench/csv.py --rows 1e5 1e6  # a subset
+    python bench/csv.py                          # 1e7 rows, regression and binary, quiet and loaded
+    python bench/csv.py --rows 1e6 --no-load     # a quick look
+    python bench/csv.py --rows 1e7 5e7 --tasks regression --no-dask   # memory flat in the file size?
 
-Files are written once to $TMPDIR/lossx_bench (reused afterwards). Each measurement runs in a fresh Python
-process that reports its own wall time (imports excluded) and peak RSS (``resource.getrusage``):
-``parse floor`` is ``pandas.read_csv(path)`` alone; ``total`` is the CLI path (``scoring.cli.run``: sniff,
-detect, read in chunks, score every applicable loss). Numbers are printed, never asserted.
+Floors, measured in the same run: ``pandas.read_csv`` (C engine) of the needed columns alone, and
+``pyarrow.parquet.read_table`` of the needed columns alone. ``scorer`` is the command line's path
+(``scoring.cli.run``: sniff, detect, read in chunks, score every applicable loss, JSON out) on the CSV, on
+the same rows as Parquet (row groups of 1M rows), and with ``--engine dask`` on a ``LocalCluster`` of two
+single-threaded worker processes started once for the run (its start-up is printed apart; the peak memory of
+a Dask row is the client's, the workers' is not counted). ``loaded`` rows run while another process keeps
+one core busy (a busy loop started and stopped here). Each measurement runs in a fresh Python process that
+reports its wall time (imports excluded), its CPU time and its peak RSS. Start-up:
+``python -m scoring --help`` and ``import scoring.cli``, best of five. Numbers are printed, never
+asserted. Files are written once to $LOSSX_BENCH_DIR (default $TMPDIR/lossx_bench) and reused.
+
+Aims (issue 14), on a 2-core machine, 1e7 rows: regression CSV <= 1.2x the CSV floor, binary CSV <= 1.5x,
+also loaded; Parquet <= 2x the Parquet floor; peak memory of 1e7 and 5e7 rows within 10%; Dask within 1.5x
+of the local engine on the same files; start-up <= 0.3 s.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -24,80 +37,193 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 DIR = Path(os.environ.get("LOSSX_BENCH_DIR") or Path(tempfile.gettempdir()) / "lossx_bench")
 GEN_CHUNK = 1_000_000
+COLUMNS = {"regression": ["y_true", "y_pred"], "binary": ["y_true", "y_prob"]}
 
 _MEASURE = r"""
-import json, resource, sys, time
+import json, os, sys, time
 sys.path.insert(0, {root!r})
+mode, path, cols = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
+extra = sys.argv[4:]
 import pandas as pd
-import scoring.cli
-mode, path = sys.argv[1], sys.argv[2]
-t0 = time.perf_counter()
-if mode == "floor":
-    pd.read_csv(path)
+if mode == "parquet_floor":
+    import pyarrow.parquet as pq
+else:
+    import scoring.cli
+t0, c0 = time.perf_counter(), os.times()
+if mode == "csv_floor":
+    pd.read_csv(path, usecols=cols, engine="c")
+elif mode == "parquet_floor":
+    pq.read_table(path, columns=cols)
 else:
     import io, contextlib
     with contextlib.redirect_stdout(io.StringIO()):
-        rc = scoring.cli.run([path, "--format", "json"])
+        rc = scoring.cli.run([path, "--format", "json", "--quiet", *extra])
     assert rc == 0
-dt = time.perf_counter() - t0
-print(json.dumps({{"seconds": dt, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+c1 = os.times()
+# VmHWM, not ru_maxrss: that one keeps the parent's size at the fork (Linux carries it across exec)
+peak = next(int(ln.split()[1]) for ln in open("/proc/self/status") if ln.startswith("VmHWM:")) / 1024
+print(json.dumps({{"seconds": time.perf_counter() - t0, "cpu": c1.user + c1.system - c0.user - c0.system,
+                  "peak_mb": peak}}))
 """
 
 
-def generate(task: str, rows: int) -> Path:
-    """A CSV of ``rows`` rows (header y_true,y_pred or y_true,y_prob), written in chunks with numpy."""
+def _columns(task: str, rows: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    if task == "regression":
+        t = rng.normal(10.0, 3.0, rows)
+        return t.round(6), (t + rng.standard_t(3, rows)).round(6)
+    p = rng.uniform(0.0, 1.0, rows)
+    return (rng.uniform(0.0, 1.0, rows) < p).astype(np.int64), p.round(6)
+
+
+def generate(task: str, rows: int) -> tuple[Path, Path]:
+    """A CSV and a Parquet file of the same ``rows`` rows (header y_true,y_pred or y_true,y_prob)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
     DIR.mkdir(parents=True, exist_ok=True)
-    path = DIR / f"{task}_{rows}.csv"
-    if path.exists() and path.stat().st_size > 0:
-        return path
-    rng = np.random.default_rng(rows)
-    tmp = path.with_suffix(".part")
-    with open(tmp, "w") as fh:
-        fh.write("y_true,y_pred\n" if task == "regression" else "y_true,y_prob\n")
-        for start in range(0, rows, GEN_CHUNK):
-            n = min(GEN_CHUNK, rows - start)
-            if task == "regression":
-                t = rng.normal(10.0, 3.0, n)
-                p = t + rng.standard_t(3, n)
-                np.savetxt(fh, np.column_stack([t, p]), fmt="%.6f", delimiter=",")
-            else:
-                p = rng.uniform(0.0, 1.0, n)
-                t = (rng.uniform(0.0, 1.0, n) < p).astype(np.float64)
-                np.savetxt(fh, np.column_stack([t, p]), fmt=("%d", "%.6f"), delimiter=",")
-    tmp.rename(path)
-    return path
+    csv_path, pq_path = DIR / f"{task}_{rows}.csv", DIR / f"{task}_{rows}.parquet"
+    if not (csv_path.exists() and csv_path.stat().st_size):
+        rng = np.random.default_rng(rows)
+        tmp = csv_path.with_suffix(".part")
+        names = COLUMNS[task]
+        with pa.OSFile(str(tmp), "wb") as sink:
+            writer = None
+            for start in range(0, rows, GEN_CHUNK):
+                t, p = _columns(task, min(GEN_CHUNK, rows - start), rng)
+                table = pa.table({names[0]: t, names[1]: p})
+                if writer is None:
+                    writer = pacsv.CSVWriter(sink, table.schema)
+                writer.write_table(table)
+            writer.close()
+        tmp.rename(csv_path)
+    if not (pq_path.exists() and pq_path.stat().st_size):
+        tmp = pq_path.with_suffix(".part")
+        pq.write_table(pacsv.read_csv(csv_path), tmp, row_group_size=1 << 20)
+        tmp.rename(pq_path)
+    return csv_path, pq_path
 
 
-def measure(mode: str, path: Path) -> dict:
+def measure(mode: str, path: Path, cols: list[str], extra: list[str], repeat: int) -> dict:
     code = _MEASURE.format(root=str(ROOT))
-    proc = subprocess.run([sys.executable, "-c", code, mode, str(path)], capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise SystemExit(f"{mode} failed on {path}:\n{proc.stderr}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    best = None
+    for _ in range(repeat):
+        proc = subprocess.run([sys.executable, "-c", code, mode, str(path), ",".join(cols), *extra],
+                              capture_output=True, text=True, cwd=ROOT)  # fmt: skip
+        if proc.returncode != 0:
+            raise SystemExit(f"{mode} failed on {path}:\n{proc.stderr}")
+        got = json.loads(proc.stdout.strip().splitlines()[-1])
+        best = got if best is None or got["seconds"] < best["seconds"] else best
+    return best
+
+
+def startup(repeat: int = 5) -> dict[str, float]:
+    out = {}
+    for label, args in (("python -m scoring --help", ["-m", "scoring", "--help"]),
+                        ("import scoring.cli", ["-c", "import scoring.cli"])):  # fmt: skip
+        times = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, check=True)
+            times.append(time.perf_counter() - t0)
+        out[label] = min(times)
+    return out
+
+
+@contextlib.contextmanager
+def busy_core(on: bool):
+    """Another process keeping one core busy (a busy loop), stopped by its own handle."""
+    if not on:
+        yield
+        return
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.5)
+        yield
+    finally:
+        spinner.kill()
+        spinner.wait()
+
+
+_CLUSTER = r"""
+import logging, sys, time
+from distributed import LocalCluster
+t0 = time.perf_counter()
+with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
+                  silence_logs=logging.ERROR) as cluster:
+    print(cluster.scheduler_address, time.perf_counter() - t0, flush=True)
+    sys.stdin.read()  # until the bench closes it
+"""
+
+
+@contextlib.contextmanager
+def dask_cluster(on: bool):
+    """A LocalCluster of two single-threaded worker processes, in a process of its own started from the
+    repository (its workers import scoring from there), stopped when the bench closes its input."""
+    if not on:
+        yield None, 0.0
+        return
+    proc = subprocess.Popen([sys.executable, "-c", _CLUSTER], cwd=ROOT, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        address, took = proc.stdout.readline().split()
+        yield address, float(took)
+    finally:
+        proc.stdin.close()
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _load() -> str:
+    return f"{os.getloadavg()[0]:.1f}"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rows", nargs="+", type=float, default=[1e5, 1e6, 1e7])
-    ap.add_argument("--tasks", nargs="+", default=["regression", "binary"], choices=["regression", "binary"])
+    ap.add_argument("--rows", nargs="+", type=float, default=[1e7])
+    ap.add_argument("--tasks", nargs="+", default=["regression", "binary"], choices=list(COLUMNS))
     ap.add_argument("--repeat", type=int, default=1, help="best of N runs for each time")
+    ap.add_argument("--no-load", dest="load", action="store_false", help="skip the runs with a busy core")
+    ap.add_argument("--no-dask", dest="dask", action="store_false", help="skip the Dask engine")
     args = ap.parse_args()
-    head = f"{'task':<11}{'rows':>11}{'MB':>8}{'total s':>10}{'floor s':>10}{'ratio':>7}{'peak MB':>9}"
-    head += f"{'floor MB':>10}"
-    print(head)
-    print("-" * len(head))
-    for rows in (int(r) for r in args.rows):
-        for task in args.tasks:
-            path = generate(task, rows)
-            floor = min((measure("floor", path) for _ in range(args.repeat)), key=lambda m: m["seconds"])
-            total = min((measure("cli", path) for _ in range(args.repeat)), key=lambda m: m["seconds"])
-            size = path.stat().st_size / 2**20
-            print(
-                f"{task:<11}{rows:>11,}{size:>8.0f}{total['seconds']:>10.2f}{floor['seconds']:>10.2f}"
-                f"{total['seconds'] / floor['seconds']:>7.2f}"
-                f"{total['peak_mb']:>9.0f}{floor['peak_mb']:>10.0f}",
-                flush=True,
-            )
+    print("start-up (best of 5): " + ", ".join(f"{k}: {v:.2f} s" for k, v in startup().items()), flush=True)
+    head = (f"{'task':<11}{'rows':>12}{'what':>20}{'busy core':>10}{'s':>8}{'cpu s':>7}{'x CSV floor':>12}"
+            f"{'x PQ floor':>11}{'x local':>8}{'peak MB':>9}{'load':>6}")  # fmt: skip
+    with dask_cluster(args.dask) as (scheduler, took):
+        if scheduler:
+            print(f"Dask LocalCluster (2 workers x 1 thread) started in {took:.1f} s", flush=True)
+        print(head)
+        print("-" * len(head), flush=True)
+        for rows in (int(r) for r in args.rows):
+            for task in args.tasks:
+                csv_path, pq_path = generate(task, rows)
+                cols = COLUMNS[task]
+                mb, pq_mb = csv_path.stat().st_size / 2**20, pq_path.stat().st_size / 2**20
+                print(f"{task:<11}{rows:>12,} CSV {mb:.0f} MB, Parquet {pq_mb:.0f} MB", flush=True)
+                for loaded in (False, True) if args.load else (False,):
+                    with busy_core(loaded):
+                        runs = {
+                            "read_csv floor": measure("csv_floor", csv_path, cols, [], args.repeat),
+                            "read_table floor": measure("parquet_floor", pq_path, cols, [], args.repeat),
+                            "scorer CSV": measure("cli", csv_path, cols, [], args.repeat),
+                            "scorer Parquet": measure("cli", pq_path, cols, [], args.repeat),
+                        }
+                        if scheduler and not loaded:
+                            dask = ["--engine", "dask", "--scheduler", scheduler]
+                            runs["dask CSV"] = measure("cli", csv_path, cols, dask, args.repeat)
+                            runs["dask Parquet"] = measure("cli", pq_path, cols, dask, args.repeat)
+                    floor_csv = runs["read_csv floor"]["seconds"]
+                    floor_pq = runs["read_table floor"]["seconds"]
+                    for what, m in runs.items():
+                        local = runs.get("scorer Parquet" if "Parquet" in what else "scorer CSV")
+                        vs_local = f"{m['seconds'] / local['seconds']:.2f}" if what.startswith("dask") else ""
+                        print(f"{task:<11}{rows:>12,}{what:>20}{'yes' if loaded else 'no':>10}"
+                              f"{m['seconds']:>8.2f}{m['cpu']:>7.2f}{m['seconds'] / floor_csv:>12.2f}"
+                              f"{m['seconds'] / floor_pq:>11.2f}{vs_local:>8}{m['peak_mb']:>9.0f}"
+                              f"{_load():>6}", flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":
