@@ -30,6 +30,11 @@ def squared_error_grad(t: np.ndarray, p: np.ndarray) -> np.ndarray:
 
 def _rmse_slope(mean: float) -> float:
     # d sqrt(m) / dm; at m = 0 every residual is 0, so the gradient is 0 whatever this returns.
+    # The mean of the squares beyond float64: no slope to give (0 would make every gradient 0, silently
+    # wrong). NaN makes the gradient's NaN check explain it: a RangeError naming a residual beyond float64,
+    # or saying the mean is (validation.explain_nan).
+    if mean == math.inf:
+        return math.nan
     return 0.5 / math.sqrt(mean) if mean > 0 else 0.0
 
 
@@ -232,8 +237,10 @@ def general_robust(t: np.ndarray, p: np.ndarray, *, alpha: float, scale: float) 
     with its limits at α = 2 (½(x/c)²), α = 0 (log(½(x/c)² + 1)) and α = -∞ (1 - exp(-½(x/c)²)).
     Computed as ``b/2 · L · expm1(u)/u`` with ``L = log1p((x/c)²/b)``, ``u = α/2 · L``, ``b = |α - 2|``:
     no division by α (α = 0 and α = 1e-300 give the Cauchy limit, not 0·∞), accurate for small residuals,
-    and ``L`` stays finite where (x/c)² overflows. Reference: J. T. Barron, "A General and Adaptive Robust
-    Loss Function", CVPR 2019.
+    and ``L`` stays finite where (x/c)² overflows. Where expm1(u) would overflow (u > 709, α > 0) the value
+    is ``exp(u + log(b/α))``: near α = 2, b is tiny and the value a finite ½(x/c)² up to |x/c| ~ 1e154 (it
+    was inf from |x/c| ~ 1e150). Reference: J. T. Barron, "A General and Adaptive Robust Loss Function",
+    CVPR 2019.
     """
     x = (p - t) / scale
     if alpha == 2.0:
@@ -244,23 +251,30 @@ def general_robust(t: np.ndarray, p: np.ndarray, *, alpha: float, scale: float) 
         return np.negative(np.expm1(z, out=z), out=z)
     b = abs(alpha - 2.0)
     L = _log1p_square_over(x, b)
+    over = np.isinf(x)  # a residual over a tiny scale past 1e308: L from the logs (x/c = 1e310: L ~ 1428)
+    if over.any():
+        L[over] = 2.0 * (np.log(np.abs(p[over] - t[over])) - math.log(scale)) - math.log(b)
     u = L * (0.5 * alpha)
     nonzero = u != 0.0
     ratio = np.ones_like(u)
     np.expm1(u, where=nonzero, out=ratio)
     np.divide(ratio, u, where=nonzero, out=ratio)  # expm1(u)/u → 1 as u → 0; inf when u > 709 (α > 0)
+    huge = u > _EXP_MAX
     L *= 0.5 * b
-    out = np.multiply(L, ratio, out=L)  # α > 2 grows faster than x²: inf past 1e308, the true value
+    out = np.multiply(L, ratio, out=L)
+    if huge.any():  # (b/α)·expm1(u) = exp(u + log(b/α)) to double precision there; inf past 1e308, the truth
+        out[huge] = np.exp(u[huge] + (math.log(b) - math.log(alpha)))
     return _at_infinity(out, x, -b / alpha if alpha < 0 else math.inf, odd=False)
 
 
 def general_robust_grad(t: np.ndarray, p: np.ndarray, *, alpha: float, scale: float) -> np.ndarray:
-    # dρ/dx = x/c² · (z/b + 1)^(α/2 - 1) = x/c² · exp((α/2 - 1) L), with the same limits.
+    # dρ/dŷ = x/c · (x²/b + 1)^(α/2 - 1) = x/c · exp((α/2 - 1) L), x = d/c, with the same limits. x/c, not
+    # d/c²: c² underflows to 0 for c < 1e-154 (a divide-by-zero and inf where the slope is finite).
     d = p - t
-    g = d / (scale * scale)
+    x = d / scale
+    g = x / scale
     if alpha == 2.0:
         return g
-    x = d / scale
     if alpha == -math.inf:
         z = np.multiply(x, x)
         z *= -0.5
@@ -268,10 +282,17 @@ def general_robust_grad(t: np.ndarray, p: np.ndarray, *, alpha: float, scale: fl
     b = abs(alpha - 2.0)
     L = _log1p_square_over(x, b)
     L *= 0.5 * alpha - 1.0
-    out = np.multiply(g, np.exp(L, out=L), out=L)
-    # as |x| → ∞ the slope grows like |x|^(α-1): to 0 for α < 1, to ±√b/c for α = 1, to ±∞ above
-    limit = 0.0 if alpha < 1 else math.sqrt(b) / scale if alpha == 1 else math.inf
-    return _at_infinity(out, x, limit, odd=True)
+    factor = np.exp(L)
+    out = np.multiply(g, factor, out=np.empty_like(L))
+    # where x/c or the factor over- or underflows although the slope may be a double (a tiny c, a huge
+    # residual): the same product in logs, from log|d| rather than x (inf past 1e308):
+    # log|slope| = log|d| - 2 log c + (α/2 - 1) L. Its relative error is ~|log|slope|| · eps, under 1e-13.
+    far = (d != 0.0) & ((factor < _TINY) | ~np.isfinite(out) | (np.abs(out) < _TINY))
+    if far.any():
+        lx = np.log(np.abs(d[far])) - math.log(scale)  # log|x|, finite even where x is inf
+        lf = np.where(np.isinf(x[far]), (0.5 * alpha - 1.0) * (2.0 * lx - math.log(b)), L[far])
+        out[far] = np.sign(d[far]) * np.exp(lx - math.log(scale) + lf)
+    return out
 
 
 def _at_infinity(out: np.ndarray, x: np.ndarray, limit: float, *, odd: bool) -> np.ndarray:
@@ -281,6 +302,12 @@ def _at_infinity(out: np.ndarray, x: np.ndarray, limit: float, *, odd: bool) -> 
     if nan.any():
         out[nan] = limit * np.sign(x[nan]) if odd and limit else limit
     return out
+
+
+#: Above this exp overflows float64 (log of 1.8e308).
+_EXP_MAX = math.log(np.finfo(np.float64).max)
+#: The smallest normal double: a product below it has lost digits to underflow.
+_TINY = float(np.finfo(np.float64).tiny)
 
 
 def _log1p_square_over(x: np.ndarray, b: float) -> np.ndarray:

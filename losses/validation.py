@@ -68,6 +68,16 @@ def _as_float_array(x: Any, arg: str) -> np.ndarray:
         return a
     if a.dtype.kind in "biuf":
         return a.astype(np.float64)
+    if a.dtype.kind == "c":  # casting would drop the imaginary part without a word
+        flat = a.reshape(-1)
+        i = int(np.flatnonzero(flat.imag != 0)[0]) if np.any(flat.imag != 0) else 0
+        row = i // (a.shape[1] if a.ndim == 2 and a.shape[1] else 1)
+        raise NonNumericError(
+            f"{arg} must hold real numbers; got complex numbers (row {row} is {flat[i]!r}). Pass the real "
+            "part (np.real) if the imaginary parts are all 0, or the magnitude (np.abs) if that is meant.",
+            argument=arg,
+            row=row,
+        )
     # object or string arrays: find the first cell that is not a number
     flat = a.reshape(-1)
     for i, v in enumerate(flat):
@@ -149,12 +159,24 @@ def explain_nan(spec: Inputs, out: np.ndarray, t: np.ndarray, p: np.ndarray, sta
     if not nan.any():
         return
     i = _first(nan)
-    if spec.y_true in _RESIDUAL_KINDS and spec.y_pred in _RESIDUAL_KINDS and not math.isfinite(p[i] - t[i]):
+    residuals = spec.y_true in _RESIDUAL_KINDS and spec.y_pred in _RESIDUAL_KINDS
+    if residuals:
+        with np.errstate(over="ignore", invalid="ignore"):
+            beyond = nan & ~np.isfinite(p - t)
+        if beyond.any():
+            i = _first(beyond)
+            raise RangeError(
+                f"y_pred - y_true must be within float64 (±1.8e308); row {start + i} has y_true = "
+                f"{_fmt(t[i])} and y_pred = {_fmt(p[i])}, whose difference is not. Rescale the data (e.g. "
+                "divide by 1e6).",
+                argument="y_pred",
+                row=start + i,
+            )
+    if residuals and getattr(spec, "finish", None) is not None:  # rmse: its slope needs the mean (NaN: over)
         raise RangeError(
-            f"y_pred - y_true must be within float64 (±1.8e308); row {start + i} has y_true = {_fmt(t[i])} "
-            f"and y_pred = {_fmt(p[i])}, whose difference is not. Rescale the data (e.g. divide by 1e6).",
+            f"{spec.name}'s gradient needs the mean of the squared residuals, which is beyond float64 "
+            "(1.8e308) here. Rescale the data (e.g. divide by 1e6).",
             argument="y_pred",
-            row=start + i,
         )
     raise FloatingPointError(  # never expected: every loss is written to stay finite or honestly infinite
         f"{spec.name} gave NaN at row {start + i} (y_true = {_value_repr(t, i)}, "
