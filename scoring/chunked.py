@@ -647,7 +647,7 @@ def score(
     kind = effective_pred_kind(det, fix_rows)
     tally = _Tally.start(todo)
     sink = _RowSink(per_row, per_row_out, hidden=[p.name for p in todo if not has_rows(p.name)])
-    # Losses are independent and numpy releases the GIL: two at a time use the core the parser leaves idle.
+    # spans of rows scored two at a time on 3+ cores (scoring.fused); on 2 the parser's thread needs the other
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="lossx-score") as pool:
         for first, frame, frac in iter_chunks(source, fmt, usecols=det.columns, chunksize=chunksize,
                                               text=text_columns(det)):  # fmt: skip

@@ -561,7 +561,7 @@ def _score_local(ds: Dataset, spec: BlockSpec, chunksize: int, progress) -> list
     missing_seen = False
     skipped: set[str] = set()  # losses skipped so far: not computed again (as ``score`` does)
     done_bytes, rows = 0, 0
-    # Losses are independent and numpy releases the GIL: two at a time use the core the parser leaves idle.
+    # spans of rows scored two at a time on 3+ cores (scoring.fused); on 2 the parser's thread needs the other
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="lossx-score") as pool:
         for i, src in enumerate(ds.sources):
             part = Partial()

@@ -391,7 +391,9 @@ def _arrow_source(source: Source):
     if isinstance(source, (bytes, bytearray, memoryview)):
         return pa.BufferReader(pa.py_buffer(bytes(source)))
     try:
-        return pa.memory_map(os.fspath(source), "r")
+        # read, not memory-mapped: a map's touched pages count in the process's memory and grow with the
+        # file, where reading keeps one row group (or record batch) of the needed columns at a time
+        return pa.OSFile(os.fspath(source), "rb")
     except OSError as exc:
         raise ScoringError("parse", f"Could not open {os.fspath(source)!s}: {exc.strerror or exc}.") from None
 
@@ -495,7 +497,8 @@ def _to_frame(batch, casts: dict[str, str]):
             col = pc.cast(col, pa.string())
         arrays.append(col)
         names.append(name)
-    return pa.RecordBatch.from_arrays(arrays, names=names).to_pandas()
+    # split_blocks: a column per block, zero-copy where the type allows (no 2-D copy of the whole batch)
+    return pa.RecordBatch.from_arrays(arrays, names=names).to_pandas(split_blocks=True)
 
 
 def table_format(source: Source, kind: str, *, max_bytes: int | None = None) -> TableFormat:

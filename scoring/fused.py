@@ -1,13 +1,15 @@
-"""Every loss on one span of rows at a time, the spans shared out among the scoring threads.
+"""Every loss on one span of rows at a time, in the thread that reads the chunks (two threads on 3+ cores).
 
-A chunk (a million rows) is cut into spans of ``SPAN`` rows; a thread takes a span, converts it once into
-every form some loss takes (the log-odds of probabilities, ±1 labels, the sigmoid or softmax of logits:
-``scoring.chunked._Chunk``, here per span), and runs every loss on it while those arrays are still in the
+A chunk (a million rows) is cut into spans of ``SPAN`` rows; each span is converted once into every form
+some loss takes (the log-odds of probabilities, ±1 labels, the sigmoid or softmax of logits:
+``scoring.chunked._Chunk``, here per span), and every loss runs on it while those arrays are still in the
 CPU's cache. Before, each loss streamed through the whole chunk on its own (8 MB per column, beyond the
-cache), and the threads took a loss each, so the slowest loss (binary cross-entropy, a third of the binary
-work) kept one thread busy while the other waited: now the two threads take equal shares. Measured on 1M
-binary rows: 73 -> 60 ms of CPU, and the thread that scores no longer starves the parser on a busy machine
-(see bench/csv.py).
+cache): measured on 1M binary rows, 73 -> 60 ms of CPU.
+
+On two cores the parser's thread (``reader.iter_chunks`` prefetches) and one scoring thread are all the
+machine has: two scoring threads more only fought the parser for the cores and the GIL (1e7 binary rows,
+parse and score overlapped: 1.36 s with two scoring threads, 1.07 s with one; parse alone 1.0 s). With three
+cores or more the spans are shared out between two threads of ``pool``.
 
 The numbers are the core's (``spec.total`` / ``spec.per_sample`` on each span), summed in span order; a loss
 whose inputs leave its domain in some span is skipped with the file's row, as before.
@@ -15,6 +17,7 @@ whose inputs leave its domain in some span is skipped with the file's row, as be
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from concurrent.futures import Executor
 
@@ -25,6 +28,8 @@ import losses
 #: Rows per span: a multiple of the core's block (losses.validation.BLOCK, 2**15 rows), small enough that a
 #: span's columns and their conversions (a few arrays of 512 KB) stay in a 2 MB L2 cache.
 SPAN = 1 << 16
+#: Cores this process may run on.
+CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def score_chunk(pool: Executor, tally, chunk, kw: Mapping[str, Mapping[str, float]], file_rows: np.ndarray,
@@ -53,7 +58,8 @@ def score_chunk(pool: Executor, tally, chunk, kw: Mapping[str, Mapping[str, floa
 
     values = {plan.name: np.empty(n) for plan in live} if keep_rows else {}
     failed: set[str] = set()
-    for sl, out in zip(spans, pool.map(run, spans), strict=True):
+    results = pool.map(run, spans) if CORES > 2 and len(spans) > 1 else map(run, spans)
+    for sl, out in zip(spans, results, strict=True):
         for plan in live:
             name, got = plan.name, out[plan.name]
             if name in failed:
