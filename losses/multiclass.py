@@ -212,14 +212,18 @@ SPECS = (
         value=categorical_hinge,
         derivative=categorical_hinge_grad,
         properties=Properties(convex=True, symmetric=False, robust=True, smooth=False),
-        summary="The multi-class hinge: the true class's score must beat the best other score by 1.",
+        summary="The multi-class hinge, as Keras computes it: the true class's score must beat max(0, the "
+        "best other score) by 1.",
         good="Zero once the margin is met, so confidently correct samples stop contributing.",
         bad="Gives scores, not probabilities; only the single strongest rival class gets a gradient.",
         equivalents={
             "keras": "keras.losses.CategoricalHinge",
-            "pytorch": "nn.MultiMarginLoss (sums over all rivals instead of the max)",
-            "optax": "optax.losses.multiclass_hinge_loss",
+            "pytorch": "nn.MultiMarginLoss (sums over all rivals instead of the max, divided by the number "
+            "of classes)",
+            "optax": "optax.losses.multiclass_hinge_loss is Crammer & Singer's max(0, 1 + max_{j≠y} s_j − "
+            "s_y): the same unless every rival score is negative (Keras then takes 0 for the rivals' max)",
         },
-        reference="Crammer & Singer, JMLR 2 (2001)",
+        reference="Keras CategoricalHinge (keras/src/losses/losses.py); cf. K. Crammer and Y. Singer, JMLR 2 "
+        "(2001), without the 0 in the rivals' max",
     ),
 )
