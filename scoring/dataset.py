@@ -540,7 +540,8 @@ def score_dataset(
     fmt = ds.fmt
     if ds.several:
         note = (f"Dataset: {len(ds.sources)} files named by {ds.label} ({ds.size / 2**20:,.1f} MB on disk), "
-                f"scored with the detection of the first one, {ds.sources[0].name}")  # fmt: skip
+                f"scored with the detection of the first one with rows, "
+                f"{next(s.name for s in ds.sources if s.fmt is not None)}")  # fmt: skip
         empty = sum(1 for s in ds.sources if s.fmt is None)
         if empty:
             note += f"; {empty} file(s) with no rows left out"

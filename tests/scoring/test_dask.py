@@ -37,7 +37,7 @@ pq = _scale("pyarrow.parquet", _WHAT)
 from scoring import dataset, engine_dask  # noqa: E402
 from scoring.cli import main  # noqa: E402
 
-N = 1_500
+N = 1_800
 BLOCK = 2_000  # bytes: every CSV is several partitions
 
 
@@ -79,11 +79,16 @@ def cluster():
 
 
 def _dataset(frame: pd.DataFrame, folder, detect_kw):
+    """The rows as CSV (several byte blocks), gzip CSV (one partition), Parquet (a partition per row group)
+    and Arrow IPC (a partition per record batch)."""
     folder.mkdir()
     (folder / "a.csv").write_text(frame.iloc[:700].to_csv(index=False))
     (folder / "b.csv.gz").write_bytes(gzip.compress(frame.iloc[700:1000].to_csv(index=False).encode()))
-    pq.write_table(pa.Table.from_pandas(frame.iloc[1000:], preserve_index=False), folder / "c.parquet",
+    pq.write_table(pa.Table.from_pandas(frame.iloc[1000:1500], preserve_index=False), folder / "c.parquet",
                    row_group_size=100)  # fmt: skip
+    table = pa.Table.from_pandas(frame.iloc[1500:], preserve_index=False)
+    with pa.OSFile(str(folder / "d.arrow"), "wb") as sink, pa.ipc.new_file(sink, table.schema) as w:
+        w.write_table(table, max_chunksize=90)
     return dataset.open_dataset([folder], detect_kw=detect_kw)
 
 
@@ -119,7 +124,7 @@ def test_partitions_and_the_tree(cluster, tmp_path):
     ds = _dataset(frame, tmp_path / "preds", kw)
     spec = dataset.block_spec(ds.det, columns=ds.fmt.columns)
     counts = [len(engine_dask.partitions(s, spec, BLOCK)) for s in ds.sources]
-    assert counts[0] >= 5 and counts[1] == 1 and counts[2] == 5  # byte blocks, one gzip, row groups
+    assert counts[0] >= 5 and counts[1:] == [1, 5, 4]  # byte blocks, one gzip, row groups, record batches
     assert sum(counts) > engine_dask.SPLIT_EVERY  # a tree of at least two levels
 
 
@@ -184,3 +189,23 @@ def test_a_scheduler_that_does_not_answer(tmp_path, capsys, monkeypatch):
     assert err.startswith("error: The Dask engine failed: Could not connect to the Dask scheduler at tcp://127.0.0.1:9")
     assert main([str(path), "--engine", "dask", "--per-row", str(report)]) == 2
     assert "--per-row" in capsys.readouterr().err and not report.exists()
+
+
+def test_progress_counts_partitions_on_a_terminal(cluster, tmp_path, monkeypatch, capsys):
+    import io
+    import sys
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    frame, _kw = FRAMES["regression"]
+    _dataset(frame, tmp_path / "preds", {})
+    tty = Tty()
+    monkeypatch.setattr(sys, "stderr", tty)
+    args = [str(tmp_path / "preds"), "--engine", "dask", "--scheduler", cluster.scheduler_address,
+            "--blocksize", str(BLOCK), "--loss", "mse"]  # fmt: skip
+    assert main(args) == 0
+    shown = tty.getvalue()
+    assert "partitions" in shown and shown.endswith("\r\x1b[K"), shown
+    assert "mse" in capsys.readouterr().out

@@ -234,6 +234,9 @@ def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         "gzip with a damaged body": (gz[:20] + b"\x00" * 3000 + gz[3020:], cut),
         "zstd cut short": (zstandard.ZstdCompressor().compress(text)[:3000], cut),
         "xz of nothing": (lzma.compress(b""), "The file is empty"),
+        "gzip of a CSV with a bad cell far in": (gzip.compress(text + b"1.5,a,oops\n"),
+                                                 "A cell that should be a number is not"),
+        "gzip of text junk": (gzip.compress(b"lorem ipsum dolor\n" * 500), "The file has only one column"),
         "arrow cut short": (to_bytes(FRAMES["regression"], "arrow")[:500], cut),
     }  # fmt: skip
     out = {}
