@@ -22,6 +22,13 @@ from scoring.errors import ScoringError
 from scoring.reader import CsvFormat, sniff
 
 AUTO = "(auto)"
+#: The bundled example files (examples/), each with what it holds.
+EXAMPLES = {
+    "regression_outliers.csv": "Flat prices with a few outliers (regression)",
+    "rain_tomorrow.csv": "Rain tomorrow: a year of forecasts (binary)",
+    "species_multiclass.csv": "Three species, class probabilities (multi-class)",
+    "messy.csv": "A messy export: BOM, semicolons, decimal commas, blanks",
+}
 #: The format choices as offered (the text shown, and so in the link) -> as the reader takes them.
 DELIMITERS: dict[str, str | None] = {AUTO: None, ",": ",", ";": ";", "tab": "\t", "|": "|"}
 HEADERS: dict[str, bool | None] = {AUTO: None, "yes": True, "no": False}

@@ -25,12 +25,7 @@ from scoring.formats import UPLOAD_TYPES
 from ui import kit
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
-EXAMPLES = {
-    "regression_outliers.csv": "Flat prices with a few outliers (regression)",
-    "rain_tomorrow.csv": "Rain tomorrow: a year of forecasts (binary)",
-    "species_multiclass.csv": "Three species, class probabilities (multi-class)",
-    "messy.csv": "A messy export: BOM, semicolons, decimal commas, blanks",
-}
+EXAMPLES = pr.EXAMPLES  # file name -> what it holds
 SOURCES = {"example": "Bundled example", "upload": "Upload a CSV"}
 TABS = ("Worst rows", "Charts")
 LIMIT_MB = 50  # per upload; larger files: the command line streams any size
