@@ -474,8 +474,9 @@ def sniff(
         return formats.sniff_other(source, kind, sniff, max_bytes=max_bytes, delimiter=delimiter,
                                    header=header, encoding=encoding, decimal=decimal)  # fmt: skip
     head = _head(source, SNIFF_BYTES)
-    if size > len(head) and not re.search(rb"[\r\n]", head):  # the first line is longer than the head
-        _Guard(io.BytesIO(_head(source, MAX_LINE_BYTES + 1))).read()
+    if size > len(head) and not re.search(rb"[\r\n]", head):  # the first line is longer than the head:
+        head = _head(source, MAX_LINE_BYTES + SNIFF_BYTES)  # sniff all of it (a header of 1,000 long names)
+        _Guard(io.BytesIO(head[: MAX_LINE_BYTES + 1])).read()  # or refuse it, if it is over the limit
     if not head.strip(b" \t\r\n\xef\xbb\xbf"):
         raise ScoringError("empty", "It holds no text, or only blank lines. Upload a CSV with a column of "
                            "true values and a column of predictions.")  # fmt: skip

@@ -78,3 +78,13 @@ def test_the_sample_is_bounded_in_cells():
     data = _wide(500, "0.25", rows=10_000)
     sample = read_sample(data, sniff(data))
     assert len(sample) * 500 <= SAMPLE_CELLS
+
+
+def test_a_header_longer_than_the_sniffed_block_is_read_whole():
+    names = [f"feature_{i}_" + "x" * 300 for i in range(900)]  # ~280 KB of header, under MAX_LINE_BYTES
+    header = ",".join(["y_true", "y_pred", *names])
+    rows = "".join(f"{i},{i + 0.5}," + ",".join("a" * 900) + "\n" for i in range(5))
+    data = (header + "\n" + rows).encode()
+    fmt, det = scoring.inspect(data)
+    assert len(fmt.columns) == 902 and det.y_true == ("y_true",)
+    assert scoring.score(data, fmt, det).costs["mse"] == 0.25
