@@ -267,7 +267,7 @@ def _renumber(client, part: Partial, delayed_parts: dict, spec: BlockSpec, ds: D
         pos, row, col = part.first_missing
         part.first_missing = (pos, row + offsets.get(pos, 0), col)
     where = {rec[0] for rec in part.errors.values()} | {rec[0] for rec in part.skipped.values()}
-    for pos in sorted(where):
+    for pos in sorted(p for p in where if offsets.get(p, 0)):  # a file's first partition: rows already right
         i, b = pos
         frame = client.compute(delayed_parts[i][b]).result()
         again = score_partition(frame, spec, ds.sources[i].fmt, pos, first=offsets.get(pos, 0) + 1)
