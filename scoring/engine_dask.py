@@ -75,6 +75,7 @@ def client_for(scheduler: str | None) -> Iterator:
                          dashboard_address=":0", silence_logs=logging.ERROR) as cluster,  # fmt: skip
             Client(cluster) as client,
         ):
+            client.run(_strict_parsing)
             yield client
         return
     try:
@@ -87,6 +88,7 @@ def client_for(scheduler: str | None) -> Iterator:
         ) from None
     with client:
         _check_workers(client, scheduler)
+        client.run(_strict_parsing)
         yield client
 
 
@@ -116,21 +118,19 @@ def _check_workers(client, scheduler: str) -> None:
 _COMPRESSION = {"gzip": "gzip", "bz2": "bz2", "xz": "xz", "zstd": "zstd"}
 
 
-def _csv_dtypes(src: Source, spec: BlockSpec) -> dict[str, str]:
-    """Numbers in the detector's sample are read as float64 in every partition (Dask needs one dtype per
-    column across partitions); other columns as pandas infers them."""
+def _csv_dtypes(src: Source, spec: BlockSpec, columns) -> dict[str, str]:
+    """One dtype per column for every partition (Dask needs them to agree): numbers in the detector's
+    sample as float64, the rest as text (pandas' own guess could differ from one block to the next)."""
     import pandas as pd
 
     from scoring.reader import read_sample
 
     sample = read_sample(src.path, src.fmt)
     out = {}
-    for c in spec.usecols:
+    for c in columns:
         dt = sample[c].dtype
-        if pd.api.types.is_bool_dtype(dt):
-            out[c] = "object"  # a missing cell in a later partition would make it object there
-        elif pd.api.types.is_numeric_dtype(dt):
-            out[c] = "float64"
+        numeric = pd.api.types.is_numeric_dtype(dt) and not pd.api.types.is_bool_dtype(dt)
+        out[c] = "float64" if numeric else "object"  # booleans too: a missing cell would make them text
     return out
 
 
@@ -158,7 +158,12 @@ def partitions(src: Source, spec: BlockSpec, blocksize: int) -> list:
         kind = formats.kind_of(src.path)
         compression = _COMPRESSION.get(kind)
         kw = _read_kwargs(fmt, cols, chunked.text_columns(spec.det))
-        kw["dtype"] = {**_csv_dtypes(src, spec), **kw.get("dtype", {})}
+        # Every column is parsed, not only the needed ones: pandas then refuses a row with more fields than
+        # the file's columns (with usecols it would drop them silently; the local reader counts the fields
+        # as it reads the bytes, which read_csv does not let in), and the first row of a block, which pandas
+        # only warns about, is refused by the workers' warning filter (_strict_parsing)
+        kw.pop("usecols", None)
+        kw["dtype"] = _csv_dtypes(src, spec, fmt.columns)
         ddf = dd.read_csv(src.path, blocksize=None if compression else blocksize, compression=compression,
                           sample=256_000, **kw)  # fmt: skip
     return list(ddf.to_delayed())
@@ -167,6 +172,17 @@ def partitions(src: Source, spec: BlockSpec, blocksize: int) -> list:
 def score_partition(frame, spec: BlockSpec, fmt, pos, first: int = 1) -> Partial:
     """One partition scored (problems recorded in the partial: the earliest is raised after the merge)."""
     return dataset.score_block(frame, first, spec, pos, catch=True)
+
+
+def _strict_parsing() -> None:
+    """On each worker: pandas' warning that a block's first row has more fields than the columns (its data
+    would be dropped) is an error there, as any other row's extra fields are."""
+    import warnings
+
+    import pandas as pd
+
+    warnings.filterwarnings("error", message="Length of header or names does not match",
+                            category=pd.errors.ParserWarning)  # fmt: skip
 
 
 def _tree(client, futures: Sequence):

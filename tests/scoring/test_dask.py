@@ -160,7 +160,8 @@ def test_messages_name_the_same_rows_as_the_local_engine(cluster, tmp_path, caps
             out, err = capsys.readouterr()
             outs.append((code, err, json.loads(out)["skipped"] if code == 0 else None))
         assert outs[0] == outs[1], name
-        assert any(r in str(outs[0]) for r in ("Row 1235", "row 978", "row 1101")), (name, outs[0])
+        rows = ("Row 1235", "row 978", "row 1101")
+        assert any(r in str(outs[0]) for r in rows), (name, outs[0])
 
 
 def test_the_command_line_starts_and_stops_a_local_cluster(tmp_path, capsys):
@@ -209,3 +210,28 @@ def test_progress_counts_partitions_on_a_terminal(cluster, tmp_path, monkeypatch
     shown = tty.getvalue()
     assert "partitions" in shown and shown.endswith("\r\x1b[K"), shown
     assert "mse" in capsys.readouterr().out
+
+
+def test_a_row_with_more_fields_is_refused_not_dropped(cluster, tmp_path, capsys):
+    """Beyond what the client reads, within a partition and as a partition's first row (pandas only warns
+    there): exit 2 from the workers, not a wrong MSE."""
+    from dask.bytes import read_bytes
+
+    rng = np.random.default_rng(8)
+    n, block = 100_000, 150_000
+    big = pd.DataFrame({"y_true": rng.normal(size=n).round(4), "y_pred": rng.normal(size=n).round(4)})
+    path = tmp_path / "big.csv"
+    big.to_csv(path, index=False)
+    text = path.read_bytes()
+    ninth = read_bytes(str(path), delimiter=b"\n", blocksize=block, sample=False)[1][0][8].compute()
+    first_of_block = text.index(ninth)  # Dask's 9th partition starts with this row
+    within = text.index(b"\n", first_of_block + 5000) + 1
+    assert first_of_block > 4 * 2**18  # past what the client reads for its sample (256 KB at a time)
+    for at in (first_of_block, within):
+        end = text.index(b"\n", at)
+        path.write_bytes(text[:end] + b",9" + text[end:])
+        dask = ["--engine", "dask", "--scheduler", cluster.scheduler_address, "--blocksize", str(block)]
+        assert main([str(path), *dask]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error: ") and "Dask could not read partition 9" in err, err
+        assert main([str(path)]) == 2 and "fields" in capsys.readouterr().err  # the local engine: the row
