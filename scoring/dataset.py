@@ -496,6 +496,14 @@ class Report:
             out["groups"] = {"column": self.group_by, "groups": [g.to_dict() for g in self.groups]}
         return out
 
+    def to_json(self, *, by_file: bool = False, indent: int | None = 2) -> str:
+        """``summary`` as strict JSON, as ``Result.to_json`` writes it: a value beyond float64 is null, with a
+        note."""
+        notes: list[str] = []
+        data = chunked._finite(self.summary(by_file=by_file), "", notes)
+        data["notes"] = [*data["notes"], *notes]
+        return json.dumps(data, indent=indent, allow_nan=False, default=str)
+
 
 def _lines_of_groups(part: Partial, names: list[str]) -> list[Line]:
     out = []
@@ -653,7 +661,7 @@ def run(args: argparse.Namespace) -> int:
         )  # fmt: skip
     result, names = report.result, list(report.result.costs)
     if args.format == "json":
-        print(json.dumps(report.summary(by_file=args.by_file), indent=2, default=str))
+        print(report.to_json(by_file=args.by_file))  # strict JSON, as a single file's
     elif args.format == "csv":
         breakdown = args.by_file or args.group_by is not None
         print("by,key,loss,cost,sum,count" if breakdown else "loss,cost,sum,count")

@@ -266,3 +266,17 @@ def test_options_that_do_not_fit(tmp_path, run):
     ids = pd.concat([frame] * 5, ignore_index=True)
     code, err = run(_write(ids.assign(g=np.arange(len(ids))), tmp_path / "ids.csv"), "--group-by", "g")
     assert code == 2 and "distinct values" in err
+
+
+def test_json_is_strict_for_datasets_too(tmp_path, capsys):
+    """A cost beyond float64 (exponential loss of logits of -800) is null with a note, not Infinity."""
+    frame = pd.DataFrame({"y_true": [1, 0, 1, 0] * 50, "logit": [-800.0, 3.0, 2.0, -1.0] * 50,
+                          "g": ["a", "b"] * 100})  # fmt: skip
+    path = _write(frame, tmp_path / "far.csv")
+    capsys.readouterr()
+    assert main([str(path), "--group-by", "g", "--format", "json", "--pred-kind", "logits"]) == 0
+    text = capsys.readouterr().out
+    assert "Infinity" not in text
+    got = json.loads(text)
+    assert got["losses"]["exponential"]["cost"] is None and any("exponential" in n for n in got["notes"])
+    assert {g["label"]: g["losses"]["exponential"]["cost"] for g in got["groups"]["groups"]}["a"] is None
