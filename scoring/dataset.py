@@ -20,6 +20,7 @@ import argparse
 import glob
 import json
 import os
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -682,6 +683,7 @@ def run(args: argparse.Namespace) -> int:
         if args.group_by is not None:
             print(f"\nBy {args.group_by} ({len(report.groups)} groups):")
             print(_breakdown_table(args.group_by, report.groups, names))
+    sys.stdout.flush()  # a write error shows here, while it can still be reported (as the CLI does)
     return cli.EXIT_OK
 
 
