@@ -36,17 +36,22 @@ def score_chunk(pool: Executor, tally, chunk, kw: Mapping[str, Mapping[str, floa
                 keep_rows: bool) -> dict[str, np.ndarray]:  # fmt: skip
     """``scoring.chunked._score_chunk``: every loss not yet skipped on ``chunk``, added to ``tally``; the
     per-row values when ``keep_rows``."""
-    from scoring.chunked import _Chunk, _skip_reason
+    from scoring.chunked import _as_read, _Chunk, _skip_reason
 
     live = tally.live()
     specs = {plan.name: losses.get(plan.name) for plan in live}
     n = len(chunk.t)
-    spans = [slice(s, min(s + SPAN, n)) for s in range(0, n, SPAN)]
+    # spans pay where columns are converted (classifiers); losses on the columns as read block by themselves
+    span = SPAN if not all(_as_read(plan) for plan in live) else max(n, 1)
+    spans = [slice(s, min(s + span, n)) for s in range(0, n, span)]
+    failed: set[str] = set()  # losses out of their domain in an earlier span: not computed again
 
     def run(sl: slice) -> dict:
         part = chunk if sl.start == 0 and sl.stop == n else _Chunk(chunk.det, chunk.t[sl], chunk.p[sl])
         out = {}
         for plan in live:
+            if plan.name in failed:
+                continue
             spec = specs[plan.name]
             try:
                 t_in, p_in = part.true(plan.true_form), part.pred(plan.pred_form)  # once per span: cached
@@ -57,13 +62,13 @@ def score_chunk(pool: Executor, tally, chunk, kw: Mapping[str, Mapping[str, floa
         return out
 
     values = {plan.name: np.empty(n) for plan in live} if keep_rows else {}
-    failed: set[str] = set()
     results = pool.map(run, spans) if CORES > 2 and len(spans) > 1 else map(run, spans)
-    for sl, out in zip(spans, results, strict=True):
+    for sl, out in zip(spans, results, strict=True):  # lazily: a span runs knowing the failures before it
         for plan in live:
-            name, got = plan.name, out[plan.name]
-            if name in failed:
+            name = plan.name
+            if name in failed or name not in out:
                 continue
+            got = out[name]
             if isinstance(got, losses.LossInputError):  # the first span where it fails names the row
                 failed.add(name)
                 tally.skipped[name] = _skip_reason(got, specs[name], file_rows[sl], chunk.det)
