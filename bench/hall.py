@@ -4,10 +4,13 @@ app.py`` (deploy/client.py speaks the browser's protocol), dragging a prediction
     python bench/hall.py                          # N = 1, 10, 25, 50 on /regression, 20 drags each
     python bench/hall.py --sessions 1 10 --drags 10 --variants gc nogc
     python bench/hall.py --variants gc nogc freeze --sessions 1 --soak 300   # RSS over many reruns
+    python bench/hall.py --replicas 2 --variants deflate  # K replicas behind nginx (deploy/serve.py)
     python bench/hall.py --bytes                  # bytes per drag on the three explorers, and what they are
     python bench/hall.py --first-visit            # a first visit's download, direct and behind nginx
 
-Each (variant, N) gets a fresh server on a free loopback port (stopped by its own PID): the N sessions
+Each (variant, N) gets a fresh server on a free loopback port (stopped by its own PID), or with
+``--replicas K`` a fresh deploy/serve.py hall (K replicas behind nginx, RSS and CPU summed over the
+replicas, each session with its own sticky cookie) on top of its own flags: the N sessions
 open the page (a few at a time), then each drags handle i by ±0.3 every ``--interval`` s (±20 %, random
 phase) until it has made ``--drags`` drags or ``--max-seconds`` have passed. A drag is what the drag
 component's JS sends on pointer-up: its state ``{"positions": {"y", "rev"}}`` as a rerun of the page's
@@ -79,16 +82,42 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+def rss_mb(pids: int | list[int]) -> float:
+    """Resident memory of the server process (or the sum over replicas), MB."""
+    total = 0.0
+    for pid in [pids] if isinstance(pids, int) else pids:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1]) / 1024
+    return total
 
 
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def cpu_seconds(pids: int | list[int]) -> float:
+    total = 0.0
+    for pid in [pids] if isinstance(pids, int) else pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+@contextlib.contextmanager
+def proxied(variant: str, extra: list[str], replicas: int) -> Iterator[tuple[str, list[int]]]:
+    """deploy/serve.py's hall: ``replicas`` replicas with the variant's flags behind nginx; yields (url,
+    the replicas' PIDs)."""
+    if variant == "freeze":
+        raise SystemExit("--replicas: the freeze variant needs its launcher; use gc, nogc or deflate")
+    from deploy import serve
+
+    run_dir = Path(tempfile.mkdtemp(prefix="lossx-hall-bench-"))
+    try:
+        own = [*VARIANTS[variant], *extra]
+        with serve.Hall(replicas=replicas, port=free_port(), run_dir=run_dir, streamlit_args=own,
+                        ws_compression=variant == "deflate") as h:  # deploy/'s default: on  # fmt: skip
+            yield h.url, [pid for name, pid in h.pids.items() if name.startswith("replica")]
+    finally:
+        import shutil
+
+        shutil.rmtree(run_dir, ignore_errors=True)
 
 
 def load_average() -> str:
@@ -166,10 +195,12 @@ HEADER = (f"{'variant':8} {'N':>3} {'drags':>5} {'p50 ms':>8} {'p90 ms':>8} {'ma
           "at the end")  # fmt: skip
 
 
-async def hall(url: str, pid: int, h: Hall, page: str, drags: int, interval: float,
+async def hall(url: str, pid: int | list[int], h: Hall, page: str, drags: int, interval: float,
                max_seconds: float) -> None:  # fmt: skip
     key = PAGES[page]
-    sessions = [Session(url, page, timeout=120) for _ in range(h.n)]
+    # behind the proxy each student has its own sticky cookie, as each browser gets one
+    sessions = [Session(url, page, timeout=120, headers={"Cookie": f"lossx_replica=student{j}"})
+                for j in range(h.n)]  # fmt: skip
     gate = asyncio.Semaphore(4)  # open the pages a few at a time, as students arriving do
 
     async def open_one(s: Session) -> None:
@@ -349,6 +380,8 @@ def main() -> None:
     ap.add_argument("--drags", type=int, default=20, help="drags per session (default 20)")
     ap.add_argument("--interval", type=float, default=2.0, help="seconds between one student's drags")
     ap.add_argument("--max-seconds", type=float, default=90.0, help="stop starting drags after this")
+    ap.add_argument("--replicas", type=int, default=0, metavar="K",
+                    help="instead of one server: K replicas behind nginx (deploy/serve.py)")  # fmt: skip
     ap.add_argument("--soak", type=int, default=0, metavar="M", help="instead: one session, M drags in a row")
     ap.add_argument("--bytes", action="store_true", help="instead: bytes per drag on each explorer")
     ap.add_argument("--first-visit", action="store_true", help="instead: a first visit, in Chromium")
@@ -373,13 +406,15 @@ def main() -> None:
             with server(variant, extra) as (url, pid):
                 asyncio.run(soak(url, pid, args.page, args.soak))
         return
-    print(f"/{args.page}: each session drags every {args.interval:g} s, {args.drags} drags (at most "
+    where = f"{args.replicas} replicas behind nginx" if args.replicas else "one server"
+    print(f"{where}, /{args.page}: each session drags every {args.interval:g} s, {args.drags} drags (at most "
           f"{args.max_seconds:g} s); latency = drag sent -> script finished; RSS in MB\n")  # fmt: skip
     print(HEADER)
     for variant in args.variants:
         for n in args.sessions:
             h = Hall(variant, n)
-            with server(variant, extra) as (url, pid):
+            start = proxied(variant, extra, args.replicas) if args.replicas else server(variant, extra)
+            with start as (url, pid):
                 asyncio.run(hall(url, pid, h, args.page, args.drags, args.interval, args.max_seconds))
             print(h.row(), flush=True)
 

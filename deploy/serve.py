@@ -22,8 +22,9 @@ the run directory (default ``<tmp>/lossx-hall-<port>``) and:
 * adds ``X-Lossx-Replica: <upstream address>`` to proxied responses (which replica served you).
 
 Each replica is ``streamlit run app.py`` on 127.0.0.1 with the repository's .streamlit/config.toml plus
-``--server.enableWebsocketCompression`` (permessage-deflate: a drag's 105 KB arrive as ~32 KB) and
-``--global.minCachedMessageSize 1000`` (unchanged elements of 1 KB and more are sent as references).
+``--server.enableWebsocketCompression true`` (permessage-deflate: a drag's 105 KB arrive as 32 KB; off
+with ``--no-ws-compression``) and ``--global.minCachedMessageSize 1000`` (an unchanged element of 1 KB
+or more is sent as a reference to the browser's copy).
 One replica per core: each is one Python process, bound to one core by the GIL. Replicas on other
 machines: ``start --no-proxy --address <lan ip>`` there, ``--upstream <ip:port>`` (repeatable) here.
 
@@ -56,7 +57,7 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 MIME_TYPES = Path("/etc/nginx/mime.types")
 COOKIE = "lossx_replica"
 COMPRESSIBLE = {".js", ".mjs", ".css", ".html", ".json", ".svg", ".txt", ".map", ".ttf", ".otf", ".wasm"}
-REPLICA_FLAGS = ["--server.enableWebsocketCompression", "true", "--global.minCachedMessageSize", "1000"]
+REPLICA_FLAGS = ["--global.minCachedMessageSize", "1000"]
 START_TIMEOUT_S = 120
 
 
@@ -269,6 +270,7 @@ class Hall:
     run_dir: Path | None = None
     upstream: list[str] = field(default_factory=list)  # replicas started elsewhere (host:port)
     proxy: bool = True
+    ws_compression: bool = True  # permessage-deflate: a third of the bytes, ~5 ms more CPU per drag
     streamlit_args: list[str] = field(default_factory=list)
     replica_urls: list[str] = field(default_factory=list)
     pids: dict[str, int] = field(default_factory=dict)
@@ -318,7 +320,8 @@ class Hall:
             log = self.run_dir / f"replica-{i}.log"
             cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
                    "--server.address", bind, "--server.port", str(port), "--browser.gatherUsageStats",
-                   "false", *REPLICA_FLAGS, *self.streamlit_args]  # fmt: skip
+                   "false", *REPLICA_FLAGS, "--server.enableWebsocketCompression",
+                   str(self.ws_compression).lower(), *self.streamlit_args]  # fmt: skip
             env = {**os.environ, "STREAMLIT_SERVER_COOKIE_SECRET": secret}  # not allowed as a flag
             with open(log, "ab") as out:
                 proc = subprocess.Popen(cmd, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env=env,
@@ -463,11 +466,13 @@ def main() -> None:
     ap.add_argument("--upstream", action="append", default=[], metavar="HOST:PORT",
                     help="a replica started on another machine (start --no-proxy there)")
     ap.add_argument("--no-proxy", action="store_true", help="replicas only, on --address (no nginx)")
+    ap.add_argument("--no-ws-compression", action="store_true",
+                    help="no permessage-deflate (3x the bytes on the network, a little less CPU per drag)")
     ap.add_argument("streamlit_args", nargs="*", help="after --: more flags for every streamlit run")
     args = ap.parse_args()
     hall = Hall(replicas=args.replicas, port=args.port, address=args.address, sticky=args.sticky,
                 run_dir=args.run_dir, upstream=args.upstream, proxy=not args.no_proxy,
-                streamlit_args=args.streamlit_args)  # fmt: skip
+                ws_compression=not args.no_ws_compression, streamlit_args=args.streamlit_args)  # fmt: skip
     if args.command == "stop":
         print("stopped:", ", ".join(stop_recorded(hall.run_dir)) or "nothing was running")
     elif args.command == "status":
