@@ -386,13 +386,15 @@ def _table_damaged(kind: str, exc: BaseException) -> ScoringError:
     )
 
 
-def _arrow_source(source: Source):
+def _arrow_source(source: Source, kind: str):
     pa = _pyarrow()
     if isinstance(source, (bytes, bytearray, memoryview)):
         return pa.BufferReader(pa.py_buffer(bytes(source)))
     try:
-        # read, not memory-mapped: a map's touched pages count in the process's memory and grow with the
-        # file, where reading keeps one row group (or record batch) of the needed columns at a time
+        if kind == "arrow":  # an IPC file is made to be mapped: a batch's columns are read where they lie
+            return pa.memory_map(os.fspath(source), "r")
+        # Parquet read, not mapped: a map's touched pages count in the process's memory and grow with the
+        # file, where reading keeps one row group of the needed columns at a time
         return pa.OSFile(os.fspath(source), "rb")
     except OSError as exc:
         raise ScoringError("parse", f"Could not open {os.fspath(source)!s}: {exc.strerror or exc}.") from None
@@ -404,7 +406,7 @@ class _Table:
     def __init__(self, source: Source, kind: str):
         pa = _pyarrow()
         self.kind = kind
-        self._src = _arrow_source(source)
+        self._src = _arrow_source(source, kind)
         try:
             if kind == "parquet":
                 import pyarrow.parquet as pq
