@@ -9,6 +9,7 @@ unless LOSSX_REQUIRE_BROWSER=1, which makes it fail instead; the Chromium test a
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import gzip
 import os
 import shutil
@@ -63,7 +64,10 @@ def test_each_replica_runs_a_session_through_the_proxy(hall, pins) -> None:
     async def both() -> list[dict]:
         return await asyncio.gather(*(serve.drive(hall.url, c, origin=hall.url) for c in pins.values()))
 
-    results = asyncio.run(both())
+    # in a thread of its own: the session's Playwright (the browser fixture) keeps an event loop running
+    # in this one, where asyncio.run() is refused
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        results = pool.submit(asyncio.run, both()).result(timeout=120)
     for (replica, _), r in zip(pins.items(), results, strict=True):
         assert r["replica"] == replica  # the websocket went where the cookie pins
         assert set(r["before"]) >= {"MSE", "MAE", "Huber"}, r["before"]
