@@ -183,3 +183,101 @@ def test_a_bare_url_or_email_in_a_link_or_a_file_is_not_a_link(page, app_url, tm
     alert = page.locator('[data-testid="stAlertContentError"]').first
     assert "evil" in alert.inner_text() and alert.locator("a").count() == 0, alert.inner_html()
     assert page.locator('[data-testid="stMain"] a[href*="evil"]').count() == 0
+
+
+# -- issue 15: hostile files through the browser's file input; the server's upload limit; two sessions -------
+def _corpus(tmp_path, *names):
+    from tests.hostile import make_corpus
+
+    cases = {c.name: c for c in make_corpus.cases()}
+    for name in names:
+        (tmp_path / cases[name].file).write_bytes(cases[name].data)
+    return [cases[n] for n in names]
+
+
+def test_hostile_files_through_the_file_input(page, app_url, tmp_path):
+    from scoring.errors import KINDS
+
+    for case in _corpus(tmp_path, "formula_cells_and_names", "labels_12_with_prob", "extra_field_first_row",
+                        "8000_columns", "encoding_utf-32"):  # fmt: skip
+        open_app(page, f"{app_url}/score")
+        _upload(page, tmp_path / case.file)
+        assert_no_exception(page)
+        if case.expect == "refuse":
+            alert = page.locator('[data-testid="stAlertContentError"]').first
+            text = alert.inner_text()
+            assert any(KINDS[k] in text for k in case.kinds) and all(n in text for n in case.needles), text
+            continue
+        shown = _metrics(page)
+        for name, want in case.costs.items():
+            assert abs(float(shown[losses.get(name).title]) - want) <= 1e-5 * abs(want), name
+        if case.name == "formula_cells_and_names":
+            with page.expect_download() as info:
+                page.locator(".st-key-score_download_csv button").click()
+            text = Path(info.value.path()).read_text(encoding="utf-8")
+            cells = [c for r in csv.reader(io.StringIO(text)) for c in r]
+            assert "'=y_true" in cells and "'@pred" in cells
+            runs = [c for c in cells if c[:1] in ("=", "+", "@", "\t") or (c[:1] == "-" and not _number(c))]
+            assert not runs, runs
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def test_the_server_refuses_an_upload_over_the_pages_limit_before_reading_it(page, app_url):
+    """maxUploadSize was 200 MB while the page took 50: a 60 MB PUT was read. Now it is refused at once (413),
+    for a real session with its XSRF token, taken from the page's own upload of a small file."""
+    import http.client
+    from urllib.parse import urlparse
+
+    puts = []
+    page.on("request", lambda r: puts.append(r) if r.method == "PUT" and "upload_file/" in r.url else None)
+    open_app(page, f"{app_url}/score")
+    _upload(page, FIX / "regression_header.csv")
+    assert puts, "the page's upload was not seen"
+    url = urlparse(puts[0].url)
+    cookies = "; ".join(f"{c['name']}={c['value']}" for c in page.context.cookies())
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    try:
+        conn.putrequest("PUT", url.path.rsplit("/", 1)[0] + "/hostile-file-id")
+        conn.putheader("X-Xsrftoken", puts[0].headers.get("x-xsrftoken", ""))
+        conn.putheader("Cookie", cookies)
+        conn.putheader("Content-Type", "multipart/form-data; boundary=b")
+        conn.putheader("Content-Length", str(60 * 2**20))
+        conn.endheaders()
+        conn.send(b"x" * 65536)  # the rest never comes: a server that reads on would wait out the timeout
+        status = conn.getresponse().status
+    finally:
+        conn.close()
+    assert status == 413
+
+
+def test_two_browser_sessions_see_only_their_own_upload(browser, app_url, tmp_path):
+    import numpy as np
+
+    want = {}
+    for seed in (1, 2):
+        rng = np.random.default_rng(seed)
+        t = np.round(rng.normal(10, 3, 100), 4)
+        p = np.round(t + rng.normal(0, seed, 100), 4)
+        path = tmp_path / f"s{seed}.csv"
+        path.write_text("y_true,y_pred\n" + "".join(f"{a},{b}\n" for a, b in zip(t, p, strict=True)))
+        want[seed] = float(f"{np.mean((p - t) ** 2):.6g}")
+    pages = [browser.new_context(viewport={"width": 1280, "height": 720}).new_page() for _ in (1, 2)]
+    try:
+        for seed, pg in zip((1, 2), pages, strict=True):
+            open_app(pg, f"{app_url}/score")
+            _upload(pg, tmp_path / f"s{seed}.csv")
+        for seed, pg in zip((1, 2), pages, strict=True):  # a rerun of each: still its own file's numbers
+            pg.get_by_role("tab", name="Charts").click()
+            wait_idle(pg)
+            assert_no_exception(pg)
+            assert float(_metrics(pg)["Mean squared error (L2)"]) == want[seed]
+    finally:
+        for pg in pages:
+            pg.context.close()
