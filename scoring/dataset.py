@@ -223,15 +223,6 @@ class Group:
         self.rows += other.rows
 
 
-def _earliest(a, b):
-    """Of two ``(pos, ...)`` records (or None), the one whose rows come first."""
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return a if a[:2] <= b[:2] else b
-
-
 @dataclass
 class Partial:
     """Mergeable results of scoring some blocks (see the module docstring).
@@ -303,9 +294,18 @@ def group_key(value: Any) -> Any:
         return bool(value)
     if isinstance(value, (int, float, np.integer, np.floating)):
         return float(value)
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    return str(value)
+    if isinstance(value, pd.Timestamp):  # as pyarrow writes it as text, which the local engine reads
+        return _timestamp_text(value)
+    return str(value)  # a date as pyarrow writes it: "2024-01-31"
+
+
+def _timestamp_text(t: pd.Timestamp) -> str:
+    """A time as pyarrow casts it to text: its unit's digits of a second, the offset from UTC as +0100."""
+    digits = {"s": 0, "ms": 3, "us": 6, "ns": 9}.get(getattr(t, "unit", "ns"), 9)
+    text = t.strftime("%Y-%m-%d %H:%M:%S")
+    if digits:
+        text += "." + f"{t.microsecond * 1000 + t.nanosecond:09d}"[:digits]
+    return text + (t.strftime("%z") if t.tzinfo is not None else "")
 
 
 def show_key(key: Any) -> str:

@@ -150,7 +150,9 @@ def partitions(src: Source, spec: BlockSpec, blocksize: int) -> list:
     fmt, cols = src.fmt, spec.usecols
     if isinstance(fmt, formats.TableFormat):
         if fmt.container == "parquet":
-            ddf = dd.read_parquet(src.path, columns=cols, split_row_groups=True, parquet_file_extension=None)
+            # dates as dates (their text then as the local reader's: pyarrow's cast, "2024-01-31")
+            ddf = dd.read_parquet(src.path, columns=cols, split_row_groups=True, parquet_file_extension=None,
+                                  arrow_to_pandas={"date_as_object": True})  # fmt: skip
         else:
             n = fmt.batches if fmt.container == "arrow" else 1
             return [dask.delayed(formats.table_block)(src.path, fmt, i, cols) for i in range(n)]

@@ -235,3 +235,21 @@ def test_a_row_with_more_fields_is_refused_not_dropped(cluster, tmp_path, capsys
         err = capsys.readouterr().err
         assert err.startswith("error: ") and "Dask could not read partition 9" in err, err
         assert main([str(path)]) == 2 and "fields" in capsys.readouterr().err  # the local engine: the row
+
+
+def test_group_by_a_date_or_a_time_of_a_parquet_file(cluster, tmp_path):
+    frame, _kw = FRAMES["regression"]
+    days = pd.date_range("2024-01-30", periods=3).date
+    table = pa.Table.from_pandas(frame.drop(columns="g"), preserve_index=False).append_column(
+        "day", pa.array(np.array(days)[np.arange(N) % 3], pa.date32())).append_column(
+        "at", pa.array(pd.to_datetime(np.array(days)[np.arange(N) % 3]) + pd.Timedelta(hours=6)))
+    (tmp_path / "preds").mkdir()
+    pq.write_table(table, tmp_path / "preds" / "p.parquet", row_group_size=300)
+    ds = dataset.open_dataset([tmp_path / "preds"])
+    for col in ("day", "at"):
+        local = dataset.score_dataset(ds, group_by=col)
+        far = dataset.score_dataset(ds, group_by=col, engine="dask", scheduler=cluster.scheduler_address)
+        assert [g.label for g in far.groups] == [g.label for g in local.groups]
+        assert local.groups[0].label == ("2024-01-30" if col == "day" else "2024-01-30 06:00:00.000000")
+        for mine, theirs in zip(far.groups, local.groups, strict=True):
+            _same(mine.costs, theirs.costs)
