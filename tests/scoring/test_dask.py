@@ -9,12 +9,14 @@ own.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import importlib
 import json
 import logging
 import math
 import os
+import time
 
 import numpy as np
 import pandas as pd
@@ -175,9 +177,18 @@ def test_the_command_line_starts_and_stops_a_local_cluster(tmp_path, capsys):
     assert main([str(path), "--format", "json", "--loss", "mse", "huber"]) == 0
     local = json.loads(capsys.readouterr().out)
     _same(_costs(far), _costs(local))
-    left = [p for p in psutil.Process().children(recursive=True) if p.pid not in before and p.is_running()
-            and p.status() != psutil.STATUS_ZOMBIE]  # fmt: skip
-    assert not left, left
+    def left():
+        out = []
+        for p in psutil.Process().children(recursive=True):
+            with contextlib.suppress(psutil.NoSuchProcess):
+                if p.pid not in before and p.is_running() and p.status() != psutil.STATUS_ZOMBIE:
+                    out.append(p)
+        return out
+
+    deadline = time.monotonic() + 10  # the cluster is closed on return; its processes may take a moment
+    while left() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not left(), left()
 
 
 def test_a_scheduler_that_does_not_answer(tmp_path, capsys, monkeypatch):
