@@ -144,14 +144,20 @@ class Page:
         self.warn(warnings)
         return st.toggle(label, default, key=key, bind=self._bind, **kw)
 
-    def choice(self, name: str, label: str, options: Sequence[str], default: str,
-               format_func: Callable[[str], str] = str, **kw: Any) -> str:  # fmt: skip
-        """A segmented control whose URL value is the option's text as shown (readable in a link)."""
+    def _one_of(self, name: str, label: str, options: Sequence[str], default: str,
+                format_func: Callable[[str], str]) -> str:  # fmt: skip
+        """Register a choice among ``options`` whose URL value is the option as shown; check the link's."""
         shown = {format_func(o): o for o in options}
         warnings = check_choice(self.url(name), list(shown), label.lower())
         key = self._control(name, default, None if warnings else self._seed(name, shown.__getitem__),
                             format_func)  # fmt: skip
         self.warn(warnings)
+        return key
+
+    def choice(self, name: str, label: str, options: Sequence[str], default: str,
+               format_func: Callable[[str], str] = str, **kw: Any) -> str:  # fmt: skip
+        """A segmented control whose URL value is the option's text as shown (readable in a link)."""
+        key = self._one_of(name, label, options, default, format_func)
         chosen = st.segmented_control(label, options, default=default, key=key, bind=self._bind,
                                       format_func=format_func, **kw)  # fmt: skip
         return chosen or default
@@ -159,11 +165,7 @@ class Page:
     def select(self, name: str, label: str, options: Sequence[str], default: str,
                format_func: Callable[[str], str] = str, **kw: Any) -> str:  # fmt: skip
         """A select box whose URL value is the option as shown (``format_func``)."""
-        shown = {format_func(o): o for o in options}
-        warnings = check_choice(self.url(name), list(shown), label.lower())
-        key = self._control(name, default, None if warnings else self._seed(name, shown.__getitem__),
-                            format_func)  # fmt: skip
-        self.warn(warnings)
+        key = self._one_of(name, label, options, default, format_func)
         return st.selectbox(label, options, index=list(options).index(default), key=key, bind=self._bind,
                             format_func=format_func, **kw)  # fmt: skip
 
