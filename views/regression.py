@@ -225,19 +225,16 @@ def explorer() -> None:
     resid = shown - y
     r_max = sc.nice_ceiling(max(3.0, 1.15 * float(np.abs(resid).max())))
     drawn = [n for n in selected if sc.on_residual_axis(n) and n in ev.per_sample]
-    c1, c2 = st.columns(2)
-    with c1:
-        st.markdown("**Loss against the residual r = ŷ − y**")
-        kit.plotly(charts.curves_with_points({n: curve(n, _params(n), r_max, "value") for n in drawn},
-                                             {n: (resid, ev.per_sample[n]) for n in drawn}, titles,
-                                             point_labels=labels, x_title="residual r", y_title="loss ℓ(r)"),
-                   "reg_curves")  # fmt: skip
-    with c2:
-        st.markdown("**Influence: the derivative dℓ/dŷ**")
-        kit.plotly(charts.curves_with_points({n: curve(n, _params(n), r_max, "slope") for n in drawn},
-                                             {n: (resid, ev.derivative[n]) for n in drawn}, titles,
-                                             point_labels=labels, x_title="residual r", y_title="dℓ/dŷ"),
-                   "reg_influence")  # fmt: skip
+    views = (("value", "**Loss against the residual r = ŷ − y**", ev.per_sample, "loss ℓ(r)", "reg_curves"),
+             ("slope", "**Influence: the derivative dℓ/dŷ**", ev.derivative, "dℓ/dŷ",
+              "reg_influence"))  # fmt: skip
+    for column, (kind, heading, marks, y_title, key) in zip(st.columns(2), views, strict=True):
+        column.markdown(heading)
+        with column:
+            fig = charts.curves_with_points({n: curve(n, _params(n), r_max, kind) for n in drawn},
+                                            {n: (resid, marks[n]) for n in drawn}, titles,
+                                            point_labels=labels, x_title="residual r", y_title=y_title)
+            kit.plotly(fig, key)
     left_out = [sc.why_not_on_residual_axis(n) for n in selected if not sc.on_residual_axis(n)]
     if left_out:
         st.caption(f"Not drawn against the residual: {'; '.join(left_out)}.")

@@ -10,6 +10,7 @@ import losses
 from charts.style import format_metric as fmt
 from scenes import stories
 from scenes.regression import Scene
+from tests.app import helpers
 from tests.app.helpers import APP, metrics
 
 LECTURE = "views/lecture.py"
@@ -17,13 +18,7 @@ BUILTIN = stories.builtin()
 
 
 def _open(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page(LECTURE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return helpers.open_page(LECTURE, query)
 
 
 def _keyed_ids(node) -> set[str]:
