@@ -39,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
         "  python -m scoring preds.csv --task binary --y-true label --y-pred prob \\\n"
         "      --loss binary_cross_entropy\n"
         "  python -m scoring preds.csv --param delta=2 --param quantile.tau=0.9 --format json\n"
+        "  python -m scoring 'preds/*.parquet' --by-file --group-by model   # many files as one\n"
+        "  python -m scoring preds/ --engine dask --scheduler tcp://HOST:8786\n"
         "Exit codes: 0 scored, 2 bad input (message on stderr).",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
