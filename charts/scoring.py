@@ -40,8 +40,9 @@ FULL = (430.0, 244.0)
 
 def _text(name: object) -> str:
     """A column or class name from the user's file, as literal text: Plotly renders a subset of HTML in
-    titles and legends (<b>, <a href>, <br>), so escape it."""
-    return html.escape(str(name))
+    titles and legends (<b>, <a href>, <br>), so escape it; quotes stay as they are (Plotly shows &quot;
+    literally: it is not an entity its text renderer knows)."""
+    return html.escape(str(name), quote=False)
 
 
 def _line(*, color: str = "#888", **where: object) -> dict:

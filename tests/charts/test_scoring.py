@@ -96,7 +96,8 @@ def test_predicted_vs_actual():
 def test_titles_from_the_file_are_escaped():
     fig = scoring.predicted_vs_actual(T, P, ROWS, np.array([4]), names=("<b>y</b>", 'a&"b'))
     assert fig.layout.xaxis.title.text == "actual (&lt;b&gt;y&lt;/b&gt;)"
-    assert fig.layout.yaxis.title.text == "predicted (a&amp;&quot;b)"
+    # quotes stay quotes: Plotly would show an &quot; entity literally (issue 15, defect 14)
+    assert fig.layout.yaxis.title.text == 'predicted (a&amp;"b)'
 
 
 def test_predicted_vs_actual_large_file_is_sampled_but_keeps_the_worst():
@@ -219,3 +220,13 @@ def test_worst_row_labels_are_placed_and_readable_over_the_points():
     labels = fig.data[2]
     assert len(labels.textposition) == 2 and set(labels.textposition) <= set(scoring.POSITIONS)
     assert labels.textfont.shadow == "auto"
+
+
+def test_quotes_in_a_column_name_are_shown_as_quotes_and_tags_stay_inert():
+    from charts import scoring as cs
+
+    fig = cs.predicted_vs_actual(np.array([1.0, 2.0]), np.array([1.5, 2.5]), np.array([1, 2]), [],
+                                 names=('the "true" <b>y</b>', "it's ŷ"))  # fmt: skip
+    title = fig.layout.xaxis.title.text
+    assert '"true"' in title and "&quot;" not in title and "&lt;b&gt;" in title
+    assert "it's ŷ" in fig.layout.yaxis.title.text
