@@ -26,6 +26,7 @@ from pathlib import Path
 
 from scoring.errors import ScoringError
 from scoring.reader import CsvFormat, Source
+from scoring.reader import _head as _raw_head  # the file's first bytes, as the reader reads them
 
 COMPRESSIONS = ("gzip", "zstd", "bz2", "xz")
 TABLES = ("parquet", "arrow", "arrow_stream", "feather")
@@ -74,16 +75,6 @@ def kind_of_head(head: bytes) -> str:
     if len(head) >= 4 and head.startswith(b"BZh") and head[3:4].isdigit() and head[3:4] != b"0":
         return "bz2"
     return "csv"
-
-
-def _raw_head(source: Source, n: int) -> bytes:
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        return bytes(source[:n])
-    try:
-        with open(source, "rb") as fh:
-            return fh.read(n)
-    except OSError as exc:
-        raise ScoringError("parse", f"Could not read {os.fspath(source)!s}: {exc.strerror or exc}.") from None
 
 
 def kind_of(source: Source) -> str:
