@@ -7,6 +7,8 @@ holds one chunk at a time unless per-row values are asked for. Every number come
 
 Which losses apply, and how the file's columns are converted for each, follows from the specs' input kinds
 and ``same_as`` (see ``plans``): no loss is named here, so a loss registered in the core is scored as it is.
+A loss that is not registered (a user's formula, ``losses.custom``) is passed as a spec (``custom=``); its
+plan carries it, so every lookup here goes through ``spec_of`` rather than the registry.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import json
 import math
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Executor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TextIO
 
 import numpy as np
@@ -42,6 +44,13 @@ class Plan:
     pred_form: str  # values | probabilities | log_odds | sigmoid | logits | probs | log_probs | class_logits
     #                 | softmax
     note: str = ""
+    #: a loss that is not in the registry (``losses.custom``): its spec; None: ``losses.get(name)``
+    spec: losses.LossSpec | None = field(default=None, compare=False, repr=False)
+
+
+def spec_of(plan: Plan) -> losses.LossSpec:
+    """The loss a plan computes: its own spec (a custom loss) or the registry's."""
+    return plan.spec if plan.spec is not None else losses.get(plan.name)
 
 
 # -- which losses apply, and in what form ------------------------------------------------------------
@@ -106,27 +115,59 @@ def _plan_for(spec: losses.LossSpec, truth: str, pred: str) -> Plan | None:
     return Plan(spec.name, true_form, pred_form, note)
 
 
-def has_rows(name: str) -> bool:
+def has_rows(name: str | losses.LossSpec) -> bool:
     """Whether a loss's cost is the mean of its per-row values, so that a per-row column is its share.
 
     Not for a loss with a ``finish`` (RMSE: the square root of the mean of the squared errors): its per-row
     view would repeat another loss's column (the MSE's), so reports leave it out and say why.
     """
-    return losses.get(name).finish is None
+    return (name if isinstance(name, losses.LossSpec) else losses.get(name)).finish is None
 
 
 def _as_read(plan: Plan) -> bool:
     return plan.true_form in _TRUE_AS_READ and plan.pred_form in _PRED_AS_READ
 
 
-def plans(det: Detection, fix_rows: str | None = None, only: Iterable[str] | None = None) -> list[Plan]:
+def plans(det: Detection, fix_rows: str | None = None, only: Iterable[str] | None = None,
+          custom: Iterable[losses.LossSpec] = ()) -> list[Plan]:  # fmt: skip
     """The losses that apply to this file, each with the input forms it takes (registry order).
 
     A loss of the file's task applies when the file's columns convert to its kinds (``_TRUE_FORMS``,
     ``_PRED_FORMS``). One that needs converted columns is left out when a loss in its ``same_as`` takes the
     columns as they are: that loss gives the same number, so the file would show it twice (sigmoid
     cross-entropy on the log-odds of probabilities is binary cross-entropy again).
+
+    ``custom``: losses that are not registered (``losses.custom``), after the built-ins; each must fit the
+    file as a built-in must. With ``custom``, an empty ``only`` means no built-in at all.
     """
+    custom = list(custom)
+    extra = _custom_plans(det, fix_rows, custom)
+    if custom and only is not None and not list(only):
+        return extra
+    return [*_builtin_plans(det, fix_rows, only), *extra]
+
+
+def _custom_plans(det: Detection, fix_rows: str | None, custom: list[losses.LossSpec]) -> list[Plan]:
+    truth, pred = _read_as(det, fix_rows)
+    out: list[Plan] = []
+    for spec in custom:
+        if spec.name in losses.names() or spec.name in {p.name for p in out}:
+            raise ScoringError("loss", f"Two losses are called {spec.name}; give each its own name.")
+        plan = _plan_for(spec, truth, pred) if spec.category == det.task else None
+        if plan is None:
+            kind = effective_pred_kind(det, fix_rows)
+            raise ScoringError(
+                "loss",
+                f"{spec.name} is a {spec.category} loss taking y_true as {losses.KINDS[spec.y_true]} and "
+                f"y_pred as {losses.KINDS[spec.y_pred]}; it does not apply to this file ({det.task}, {kind} "
+                "predictions).",
+            )  # fmt: skip
+        out.append(replace(plan, spec=spec))
+    return out
+
+
+def _builtin_plans(det: Detection, fix_rows: str | None, only: Iterable[str] | None) -> list[Plan]:
+    """The registered losses that apply (all, or ``only``, in that order)."""
     truth, pred = _read_as(det, fix_rows)
     fits = [p for p in (_plan_for(losses.get(n), truth, pred) for n in losses.names(det.task)) if p]
     direct = {p.name for p in fits if _as_read(p)}
@@ -151,9 +192,13 @@ def plans(det: Detection, fix_rows: str | None = None, only: Iterable[str] | Non
     return out
 
 
-def resolve_params(names: Iterable[str], params: Mapping[str, Any] | None) -> dict[str, dict[str, float]]:
-    """``{"delta": 2}`` (every loss with a delta) or ``{"huber.delta": 2}`` -> per-loss checked parameters."""
+def resolve_params(
+    names: Iterable[str], params: Mapping[str, Any] | None, specs: Mapping[str, losses.LossSpec] | None = None
+) -> dict[str, dict[str, float]]:
+    """``{"delta": 2}`` (every loss with a delta) or ``{"huber.delta": 2}`` -> per-loss checked parameters.
+    ``specs``: the losses by name where they are not the registry's (custom losses)."""
     names = list(names)
+    specs = {n: (specs or {}).get(n) or losses.get(n) for n in names}
     out: dict[str, dict[str, float]] = {n: {} for n in names}
     used: set[str] = set()
     for key, value in (params or {}).items():
@@ -162,20 +207,20 @@ def resolve_params(names: Iterable[str], params: Mapping[str, Any] | None) -> di
         for n in targets:
             if n not in out:
                 continue
-            spec = losses.get(n)
+            spec = specs[n]
             if any(p.name == pname for p in spec.params):
                 out[n][pname] = value
                 used.add(key)
     unknown = [k for k in (params or {}) if k not in used]
     if unknown:
-        have = sorted({f"{n}.{p.name}" for n in names for p in losses.get(n).params})
+        have = sorted({f"{n}.{p.name}" for n in names for p in specs[n].params})
         raise ScoringError(
             "loss",
             f"No loss being computed takes the parameter {unknown[0]!r}. Parameters here: "
             + (", ".join(have) or "none") + ".",
         )  # fmt: skip
     try:
-        return {n: losses.get(n).resolve(kw) for n, kw in out.items()}
+        return {n: specs[n].resolve(kw) for n, kw in out.items()}
     except losses.ParameterError as exc:
         raise ScoringError("loss", str(exc)) from None
 
@@ -203,9 +248,19 @@ class Result:
     #: the notes that name no loss (rows dropped or fixed); ``notes`` adds what each loss is computed on
     row_notes: list[str] = field(default_factory=list)
 
+    def spec(self, name: str) -> losses.LossSpec:
+        """The loss called ``name`` here: a custom loss's own spec (from its plan), else the registry's."""
+        plan = next((p for p in self.plans if p.name == name and p.spec is not None), None)
+        return plan.spec if plan is not None else losses.get(name)
+
+    @property
+    def custom(self) -> dict[str, losses.LossSpec]:
+        """The losses computed that are not registered (``losses.custom``), by name."""
+        return {p.name: p.spec for p in self.plans if p.spec is not None}
+
     @property
     def costs(self) -> dict[str, float]:
-        return {n: losses.get(n).finish_cost(s, c) for n, (s, c) in self.totals.items() if c}
+        return {n: self.spec(n).finish_cost(s, c) for n, (s, c) in self.totals.items() if c}
 
     def notes_naming(self, name_of: Callable[[str], str]) -> list[str]:
         """The notes with each loss called ``name_of(name)`` (the page: its title; ``notes``: its name)."""
@@ -217,7 +272,8 @@ class Result:
         columns of losses whose cost is not a mean of per-row values (see ``has_rows``)."""
         if self.per_row is None:
             return None
-        return self.per_row.drop(columns=[n for n in self.totals if not has_rows(n) and n in self.per_row])
+        hidden = [n for n in self.totals if not has_rows(self.spec(n)) and n in self.per_row]
+        return self.per_row.drop(columns=hidden)
 
     def summary(self) -> dict:
         """Everything but the per-row values, JSON-ready."""
@@ -233,6 +289,7 @@ class Result:
                     "count": self.totals[n][1],
                     "params": self.params.get(n, {}),
                     "note": next((p.note for p in self.plans if p.name == n), ""),
+                    **({"formula": self.custom[n].source} if n in self.custom else {}),
                 }
                 for n, c in self.costs.items()
             },
@@ -513,16 +570,18 @@ class _RowSink:
 
 
 def _setup(
-    det: Detection, fix_rows: str | None, loss_names: Iterable[str] | None, params: Mapping[str, Any] | None
+    det: Detection, fix_rows: str | None, loss_names: Iterable[str] | None, params: Mapping[str, Any] | None,
+    custom: Iterable[losses.LossSpec] = (),
 ) -> tuple[str | None, list[Plan], dict[str, dict[str, float]]]:
     """Check the options before reading a row: the row fix, the losses that apply, their parameters."""
     if fix_rows not in (None, "", "none", *FIXES):
         raise ScoringError("loss", f"Unknown fix for rows {fix_rows!r}; choose normalise or softmax.")
     fix_rows = fix_rows if fix_rows in FIXES else None
-    todo = plans(det, fix_rows, loss_names)
+    todo = plans(det, fix_rows, loss_names, custom)
     if not todo:
         raise ScoringError("loss", f"No loss applies to a {det.task} file with {det.pred_kind} predictions.")
-    return fix_rows, todo, resolve_params([p.name for p in todo], params)
+    specs = {p.name: p.spec for p in todo if p.spec is not None}
+    return fix_rows, todo, resolve_params([p.name for p in todo], params, specs)
 
 
 def _arrays(frame: pd.DataFrame, det: Detection, first: int) -> tuple[np.ndarray, np.ndarray]:
@@ -565,10 +624,42 @@ def _score_chunk(
 ) -> dict[str, np.ndarray]:
     """Every loss not yet skipped, on one chunk: adds to the totals; returns the per-row values when
     ``keep_rows``. A loss whose inputs leave its domain is skipped from then on, with the row. The work is
-    ``scoring.fused``'s: every loss on one span of rows at a time (conversions shared), spans in the pool."""
+    ``scoring.fused``'s: every loss on one span of rows at a time (conversions shared), spans in the pool.
+    Custom losses (plans with their own spec) are computed here, on the whole chunk (they block by
+    themselves), after the registry's."""
     from scoring import fused
 
-    return fused.score_chunk(pool, tally, chunk, kw, file_rows, keep_rows)
+    own = [p for p in tally.live() if p.spec is not None]
+    if not own:
+        return fused.score_chunk(pool, tally, chunk, kw, file_rows, keep_rows)
+    # fused looks losses up in the registry: it gets a view of the tally without the custom plans (the
+    # sums, counts and skipped are the same dicts, so what it adds is in ``tally``)
+    registered = replace(tally, plans=[p for p in tally.plans if p.spec is None])
+    values = fused.score_chunk(pool, registered, chunk, kw, file_rows, keep_rows) if registered.live() else {}
+    for plan in own:
+        try:
+            t_in, p_in = chunk.true(plan.true_form), chunk.pred(plan.pred_form)
+            got = (plan.spec.per_sample if keep_rows else plan.spec.total)(t_in, p_in, **kw[plan.name])
+        except losses.LossInputError as error:
+            tally.skipped[plan.name] = _custom_skip_reason(error, plan.spec, file_rows, chunk.det)
+            continue
+        if keep_rows:
+            values[plan.name] = got
+            got = (float(np.add.reduce(got)), len(got))
+        tally.sums[plan.name] += got[0]
+        tally.counts[plan.name] += got[1]
+    return values
+
+
+def _custom_skip_reason(error: losses.LossInputError, spec: losses.LossSpec, chunk_rows: np.ndarray,
+                        det: Detection) -> str:  # fmt: skip
+    """The core's own message where a formula leaves its domain, with the file's row (it names the value
+    and the inputs there); other refusals as a built-in's."""
+    from losses.custom import FormulaValueError
+
+    if isinstance(error, FormulaValueError) and 0 <= error.row < len(chunk_rows):
+        return str(error.shifted(int(chunk_rows[error.row]) - error.row))
+    return _skip_reason(error, spec, chunk_rows, det)
 
 
 def _check_scored(tally: _Tally, fmt: CsvFormat, drop_missing: bool) -> None:
@@ -629,6 +720,7 @@ def score(
     *,
     loss_names: Iterable[str] | None = None,
     params: Mapping[str, Any] | None = None,
+    custom: Iterable[losses.LossSpec] = (),
     drop_missing: bool = False,
     fix_rows: str | None = None,
     chunksize: int = CHUNK_ROWS,
@@ -641,12 +733,13 @@ def score(
     ``per_row`` keeps a per-row frame (the row number, the id and input columns, one column per loss) in the
     result; ``per_row_out`` streams the same rows as a formula-safe CSV. Rows with a missing value raise a
     ``missing`` error that counts them, unless ``drop_missing``. ``progress`` gets the fraction of the file
-    read after each chunk that was scored.
+    read after each chunk that was scored. ``custom``: losses that are not registered (``losses.custom``),
+    scored beside the built-ins (after them; with an empty ``loss_names``, alone).
     """
-    fix_rows, todo, kw = _setup(det, fix_rows, loss_names, params)
+    fix_rows, todo, kw = _setup(det, fix_rows, loss_names, params, custom)
     kind = effective_pred_kind(det, fix_rows)
     tally = _Tally.start(todo)
-    sink = _RowSink(per_row, per_row_out, hidden=[p.name for p in todo if not has_rows(p.name)])
+    sink = _RowSink(per_row, per_row_out, hidden=[p.name for p in todo if not has_rows(spec_of(p))])
     # spans of rows scored two at a time on 3+ cores (scoring.fused); on 2 the parser's thread needs the other
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="lossx-score") as pool:
         for first, frame, frac in iter_chunks(source, fmt, usecols=det.columns, chunksize=chunksize,
@@ -669,7 +762,9 @@ def score(
             chunk = _Chunk(det, t, p)
             values = _score_chunk(pool, tally, chunk, kw, file_rows, sink.wanted)
             if sink.wanted:
-                chunk_rows = _per_row_frame(frame, file_rows, det, values, [q.name for q in tally.live()])
+                live = [q.name for q in tally.live()]
+                chunk_rows = _per_row_frame(frame, file_rows, det, values, live,
+                                            [q.name for q in todo if q.spec is not None])  # fmt: skip
                 sink.add(chunk_rows, t, p, chunk.probabilities(kind))
             if progress is not None:
                 progress(frac)
@@ -693,14 +788,16 @@ def score(
     return result
 
 
-def report_names(det: Detection) -> dict[str, str]:
+def report_names(det: Detection, custom: Iterable[str] = ()) -> dict[str, str]:
     """Each input column's name in the per-row report: its own, or "input <name>" where it would take the
-    place of the row number or a loss's column (an input named mse was overwritten by the MSE)."""
-    taken = {"row", *losses.names(), *det.columns}
+    place of the row number or a loss's column (an input named mse was overwritten by the MSE); ``custom``:
+    the names of custom losses, whose columns are in the report too."""
+    loss_names = {*losses.names(), *custom}
+    taken = {"row", *loss_names, *det.columns}
     out = {}
     for c in det.columns:
         name = c
-        if c == "row" or c in losses.names():
+        if c == "row" or c in loss_names:
             name = f"input {c}"
             while name in taken:
                 name = f"input {name}"
@@ -718,9 +815,9 @@ def text_columns(det: Detection) -> list[str]:
     return out
 
 
-def _per_row_frame(frame, file_rows, det: Detection, values, names) -> pd.DataFrame:
+def _per_row_frame(frame, file_rows, det: Detection, values, names, custom=()) -> pd.DataFrame:
     out = {"row": file_rows}
-    for c, shown in report_names(det).items():
+    for c, shown in report_names(det, custom).items():
         out[shown] = frame[c].to_numpy()
     for name in names:
         if name in values:
