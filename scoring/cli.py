@@ -1,5 +1,8 @@
 """``python -m scoring FILE.csv``: every applicable loss of a predictions file, from a terminal or a script.
 
+``--custom NAME=FORMULA`` adds a loss of your own (``losses.custom``: parsed safely, never run as Python),
+of the detected task's kind, scored beside the built-ins in every output.
+
 Exit codes: 0 scored; 2 bad input (the message is on stderr); 130 interrupted.
 """
 
@@ -10,11 +13,13 @@ import contextlib
 import io
 import math
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 
 import losses
+from losses.custom import DECLARATION_FORMAT, VARIABLES, CustomLoss, FormulaError, parse_params
 from scoring import FIXES, TASKS, ScoringError, dataset, inspect, progress, score
 from scoring.reader import CHUNK_ROWS
 
@@ -39,6 +44,9 @@ def _parser() -> argparse.ArgumentParser:
         "  python -m scoring preds.csv --task binary --y-true label --y-pred prob \\\n"
         "      --loss binary_cross_entropy\n"
         "  python -m scoring preds.csv --param delta=2 --param quantile.tau=0.9 --format json\n"
+        "  python -m scoring preds.csv --custom 'cauchy=log(1 + r**2)' --custom 'l15=abs(r)**1.5'\n"
+        "  python -m scoring preds.csv --custom 'scaled=c**2*log(1 + (r/c)**2); c = 1 in [0.1, 5]' \\\n"
+        "      --param scaled.c=2\n"
         "  python -m scoring 'preds/*.parquet' --by-file --group-by model   # many files as one\n"
         "  python -m scoring preds/ --engine dask --scheduler tcp://HOST:8786\n"
         "Exit codes: 0 scored, 2 bad input (message on stderr).",
@@ -90,6 +98,24 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         help="a loss parameter: delta=1.5 (every loss with a delta) or huber.delta=1.5",
     )
+    g.add_argument(
+        "--custom",
+        action="append",
+        default=[],
+        metavar="NAME=FORMULA",
+        help="your own loss, scored beside the built-ins (repeatable): 'cauchy=log(1 + r**2)'. Its kind is "
+        "the detected task's; variables: regression r (the residual yhat - y), y, yhat; binary y (the "
+        "label), s (the score), p (the probability); multiclass p (the true class's probability), k (the "
+        "number of classes). Functions: abs exp log log1p expm1 sqrt sin cos tanh sigmoid softplus max "
+        "min where sign; powers are **. Parameters delta and tau need no declaring; declare others after "
+        f"a ';' as {DECLARATION_FORMAT}, and set them with --param NAME.PARAM=VALUE",
+    )
+    g.add_argument(
+        "--custom-labels",
+        choices=("01", "pm1"),
+        default="01",
+        help="binary: the label y as --custom formulas see it, 0/1 (default) or -1/+1 (for 1 - y*s)",
+    )
     g.add_argument("--drop-missing", action="store_true", help="drop rows with an empty or NaN cell")
     g.add_argument(
         "--fix-rows",
@@ -115,6 +141,60 @@ def _params(items: Sequence[str]) -> dict[str, float]:
         except ValueError:
             raise ScoringError("loss", f"--param {key.strip()} must be a number; got {value!r}.") from None
     return out
+
+
+#: ``NAME=`` at the start of a --custom (not ``==``, which a formula may hold inside where()).
+_CUSTOM_NAME = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)")
+#: Names a custom loss may not take: the per-row report's row-number column.
+_RESERVED = ("row",)
+
+
+def custom_losses(items: Sequence[str], task: str, labels: str = "01") -> list[CustomLoss]:
+    """The losses ``--custom`` names, of the task's kind: ``NAME=FORMULA[; DECLARATIONS]`` each (no name:
+    ``custom``). A formula or declaration that is refused, or a name that is taken, is a ``ScoringError``
+    naming the option; nothing here runs the text (``losses.custom`` parses it)."""
+    out: dict[str, CustomLoss] = {}
+    for item in items:
+        m = _CUSTOM_NAME.match(item)
+        name, rest = (m.group(1), item[m.end():]) if m else ("custom", item)
+        formula, _, declared = rest.partition(";")  # ';' is never part of a formula
+        option = f"--custom {name}"
+        if name in out:
+            raise ScoringError("option", f"{option} is given twice; give each custom loss its own name "
+                               "(NAME=FORMULA).")  # fmt: skip
+        if name in _RESERVED:
+            raise ScoringError("option", f"{option}: {name} is a column of the per-row report; give your "
+                               "loss another name.")  # fmt: skip
+        try:
+            out[name] = losses.custom(formula.strip(), name=name, kind=task, labels=labels,
+                                      params=parse_params(declared))  # fmt: skip
+        except FormulaError as exc:
+            raise ScoringError("option", _formula_message(option, formula.strip(), task, exc)) from None
+    return list(out.values())
+
+
+def _formula_message(option: str, formula: str, task: str, exc: FormulaError) -> str:
+    """The core's refusal, under the option, with the task's variables and a caret under the column."""
+    if exc.argument == "params":
+        how = f" Declare parameters after a ';' as {DECLARATION_FORMAT}."
+        how = "" if DECLARATION_FORMAT in str(exc) else how
+        return f"{option}: {exc}{how}"
+    if exc.argument != "formula":
+        return f"{option}: {exc}"
+    names = ", ".join(VARIABLES[task])
+    text = f"{option} ({task} file; its formulas use {names}): {exc}"
+    if exc.column is not None and formula:
+        text += f"\n  {formula}\n  {' ' * (exc.column - 1)}^"
+    return text
+
+
+def _split_losses(names: Sequence[str] | None, custom: Sequence[CustomLoss]) -> list[str] | None:
+    """--loss without the custom losses' names (they are always computed): None for every built-in, or
+    the built-ins named (none, when --loss named only custom losses)."""
+    if names is None:
+        return None
+    own = {c.name for c in custom}
+    return [n for n in names if n not in own]
 
 
 @contextlib.contextmanager
@@ -200,12 +280,20 @@ def _table(result, fmt, det, quiet: bool) -> str:
     if result.notes and not quiet:
         lines.append("")
         lines += [f"note: {n}" for n in result.notes]
+    if result.custom and not quiet:
+        lines.append("")
+        lines += [f"custom: {n} = {c.source}" for n, c in result.custom.items()]
     return "\n".join(lines)
 
 
 def run(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if dataset.wanted(args):  # several files, a glob, a folder, a breakdown or --engine dask
+        if args.custom:
+            raise ScoringError(
+                "option", "--custom scores one file for now; it does not combine with several files, "
+                "--by-file, --group-by or --engine dask. Score each file on its own with --custom.",
+            )  # fmt: skip
         return dataset.run(args)
     args.file = args.file[0]
     delimiter = {"tab": "\t", "\\t": "\t"}.get(args.delimiter or "", args.delimiter)
@@ -225,14 +313,16 @@ def run(argv: Sequence[str] | None = None) -> int:
         positive=args.positive,
         pred_kind=args.pred_kind,
     )
+    custom = custom_losses(args.custom, det.task, args.custom_labels)  # before a report file is opened
     with _report(args.per_row, args.file) if args.per_row else contextlib.nullcontext() as out, \
             progress.terminal(fmt.size, quiet=args.quiet) as bar:
         result = score(
             args.file,
             fmt,
             det,
-            loss_names=args.loss,
+            loss_names=_split_losses(args.loss, custom),
             params=_params(args.param),
+            custom=custom,
             drop_missing=args.drop_missing,
             fix_rows=args.fix_rows,
             chunksize=args.chunk_rows,
@@ -248,6 +338,9 @@ def run(argv: Sequence[str] | None = None) -> int:
             print(f"{name},{cost!r},{s!r},{c}")
     else:
         print(_table(result, fmt, det, args.quiet))
+    if args.format != "table":  # the table lists them; here they would only be in the JSON
+        for name in (n for n in result.skipped if n in {c.name for c in custom}):
+            print(f"note: {name} was not scored: {result.skipped[name]}", file=sys.stderr)
     sys.stdout.flush()  # a write error shows here, while it can still be reported
     return EXIT_OK
 
