@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import scoring
-from scoring.reader import read_all, sniff
+from scoring.reader import MAX_LINE_BYTES, read_all, rescan, sniff
 
 FIX = Path(__file__).parent / "fixtures"
 
@@ -183,3 +183,47 @@ def test_an_extra_field_is_a_parse_error_naming_the_row(data, row):
 def test_a_trailing_delimiter_on_every_row_is_an_empty_column_not_an_error():
     result = _score(b"y_true,y_pred\n1,2,\n3,4,\n5,5,\n")
     assert result.costs["mse"] == pytest.approx(2 / 3)
+
+
+# -- issue 14: pandas counts the fields after the first rows; the messages stay the exact count's ----------
+_BODY = b"1.5,2.25\n" * 40_000  # 360 KB: beyond the first 256 KB block, where the fast way begins
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"y_true,y_pred\n" + _BODY + b"3,4,5\n" + _BODY,  # a wide row the fast way (pandas' error)
+        b"y_true,y_pred\n" + _BODY + b"3,4,5",  # the last row, with no line break after it
+        b"y_true,y_pred\r\n" + _BODY.replace(b"\n", b"\r\n") + b"\r\n\r\n3,4,5\r\n",  # CRLF, blank lines
+        b"y_true,y_pred\n" + _BODY + b'"7",2\n' + _BODY + b"3,4,5\n",  # a quote: the exact count again
+        b"y_true,y_pred\n" + _BODY + b"\n\n  \n" + _BODY + b"3,4,5,6\n1,2\n",  # blank lines before it
+        b"y_true,y_pred\n" + _BODY + b"3," + b"9" * (MAX_LINE_BYTES + 5) + b"\n",  # a line too long
+        b"y_true,y_pred\n" + _BODY + b"3," + b"9" * (MAX_LINE_BYTES + 5),  # at the end of the file
+        b"y_true,y_pred\n" + _BODY + b"\r" + b"3," * (MAX_LINE_BYTES // 2 + 5),  # after a lone CR
+        b"1,2\n" + _BODY + b"3,4,5\n",  # no header row
+    ],
+)
+def test_a_fast_read_gives_the_exact_counts_message(data, tmp_path):
+    """The same error, with the same row and line, as the guard's count of every byte (``rescan``)."""
+    fmt, det = scoring.inspect(data)
+    want = rescan(data, fmt)
+    assert want is not None
+    for source in (data, _save(tmp_path, data)):
+        with pytest.raises(scoring.ScoringError) as info:
+            scoring.score(source, fmt, det, chunksize=7000)
+        assert (info.value.kind, str(info.value)) == (want.kind, str(want))
+        assert info.value.row == want.row
+
+
+def test_a_fast_read_of_a_good_file_equals_the_exact_one(tmp_path):
+    data = b"y_true,y_pred\n" + _BODY + b'"1",2\n\n3,4\r\n' + _BODY + b"5,6"
+    fmt, det = scoring.inspect(data)
+    fast = scoring.score(data, fmt, det, chunksize=9999)
+    assert rescan(data, fmt) is None and fast.rows_scored == 80_003
+    assert fast.costs["mse"] == pytest.approx((0.75**2 * 80_000 + 3) / 80_003, rel=1e-12)
+
+
+def _save(tmp_path, data: bytes):
+    path = tmp_path / "f.csv"
+    path.write_bytes(data)
+    return path
