@@ -1,8 +1,8 @@
 """Your own loss: type a formula, see its curve and derivative beside the built-ins, its cost and properties.
 
-Controls → build the loss (``losses.custom``, through ``scenes.custom``) → numbers on the explorers' default
-scenes → charts. The formula, its parameters and every choice are in the link, so a link shares the loss;
-a formula in a link that cannot be used is reported and the default shown.
+Controls (the formula box: ``ui.own_loss``, shared with the Score page) → numbers on the explorers' default
+scenes (``scenes.custom``) → charts. The formula, its parameters and every choice are in the link, so a
+link shares the loss; a formula in a link that cannot be used is reported and the default shown.
 """
 
 from __future__ import annotations
@@ -13,50 +13,21 @@ import streamlit as st
 import losses
 from charts import classification as ccharts
 from charts import regression as rcharts
-from losses.custom import DECLARATION_FORMAT, FUNCTIONS, MAX_LENGTH, VARIABLES, check_properties
+from losses.custom import check_properties
 from scenes import binary as bsc
 from scenes import custom as sc
 from scenes import regression as rsc
-from scenes.text import plain, quote
-from ui import kit
+from scenes.text import plain
+from ui import kit, own_loss
 
-state = st.session_state
 page = kit.Page("cust")
-F_KEY, P_KEY, LABELS_KEY = page.key("f"), page.key("params"), page.key("labels")
 M_LIMIT = 6.5  # the binary page's margin axis
 
 
-def _text_control(name: str, label: str, default: str, **kw) -> str:
-    """A text box kept across visits and written to the link (by hand: a bound box would trust the link)."""
-    key = page.key(name)
-    page.defaults[key] = default
-    if key not in state:
-        state[key] = default
-    value = st.text_input(label, key=key, **kw) or ""
-    page.sync_url({name: value if value != default else None})
-    return value
-
-
-def _use(formula: str, labels: str, declarations: str) -> None:
-    state[F_KEY], state[P_KEY], state[LABELS_KEY] = formula, declarations, labels
-
-
 def _new_kind() -> None:
-    kind = state[page.key("kind")] or "regression"
-    _use(sc.DEFAULT_FORMULA[kind], "01", "")
+    kind = st.session_state[page.key("kind")] or "regression"
+    own_loss.set_formula(page, sc.DEFAULT_FORMULA[kind], prefix="")
 
-
-# ---- the link: a formula that cannot be used is reported, and the default shown -----------------------
-if page.first and page.url("f") is not None:
-    kind_link = page.url("kind") if page.url("kind") in sc.KIND_LABELS else "regression"
-    labels_link = {v: k for k, v in sc.LABEL_NAMES.items()}.get(page.url("labels") or "0/1", "01")
-    _, problem = sc.build(page.url("f"), kind_link, labels_link, page.url("params") or "")
-    if problem is None:
-        _use(page.url("f"), labels_link, page.url("params") or "")
-    else:
-        page.warn([f"The link's formula ({quote(page.url('f'))}) could not be used: {plain(problem)} "
-                   "Showing the default formula instead."])  # fmt: skip
-        _use(sc.DEFAULT_FORMULA[kind_link], labels_link, "")
 
 # ---- controls ---------------------------------------------------------------------------------------
 st.title("Your own loss")
@@ -66,48 +37,27 @@ with st.sidebar:
     st.subheader("Your loss")
     kind = page.choice("kind", "Kind", list(sc.KIND_LABELS), "regression", format_func=sc.KIND_LABELS.get,
                        on_change=_new_kind)  # fmt: skip
-    labels = "01"
-    if kind == "binary":
-        labels = page.choice("labels", "Labels y", list(sc.LABEL_NAMES), "01", format_func=sc.LABEL_NAMES.get,
-                             help="0/1 for cross-entropy-like formulas, −1/+1 for margins like 1 − y·s.")
     st.subheader("Beside")
     compare = page.loss_select(f"cmp_{kind}", "Built-in losses", sc.options(kind), sc.COMPARE[kind])
     PARAMS = page.param_controls(compare)
     page.reset_button()
 page.warnings_here()
 
-variables = ", ".join(f"`{v}` ({meaning})" for v, meaning in VARIABLES[kind].items())
-formula = _text_control("f", "Formula", sc.DEFAULT_FORMULA[kind], max_chars=MAX_LENGTH,
-                        placeholder="e.g. log(1 + r**2)")  # fmt: skip
-st.caption(f"Variables: {variables}. Functions: {', '.join(FUNCTIONS)}; constants `pi`, `e`; parameters "
-           "`delta`, `tau` and any you declare below. Powers are `**`.")  # fmt: skip
-declarations = _text_control("params", "Parameters (optional)", "", placeholder="c = 1 in [0.1, 10]",
-                             help=f"Declare parameters as {DECLARATION_FORMAT}.")  # fmt: skip
+# the box's names are the page's own (cust_f, cust_params, cust_labels, cust_p_<name>), as links have them
+spec = own_loss.controls(page, kind, prefix="", name="yours", default=sc.DEFAULT_FORMULA[kind],
+                         label="Formula")  # fmt: skip
 with st.container(horizontal=True, vertical_alignment="center", key="cust_examples"):
     st.caption("Try:", width="content")
     for i, (title, f, lab, decl) in enumerate(sc.EXAMPLES[kind]):
-        st.button(title, key=f"cust_ex_{kind}_{i}", on_click=_use, args=(f, lab, decl), type="tertiary")
-
-spec, problem = sc.build(formula, kind, labels, declarations)
-if problem is not None:
-    st.error(f"**Not a usable formula.** {plain(problem)}", icon=":material/error:")
-    st.code(sc.caret(formula, getattr(problem, "column", None)), language=None)
+        st.button(title, key=f"cust_ex_{kind}_{i}", on_click=own_loss.set_formula, args=(page, f, decl, lab),
+                  kwargs={"prefix": ""}, type="tertiary")  # fmt: skip
+if spec is None:
     page.done()
     st.stop()
 
 st.success(f"A {sc.KIND_LABELS[kind]} loss; the prediction it takes is {losses.KINDS[spec.y_pred]}.",
            icon=":material/check_circle:")  # fmt: skip
-c1, c2 = st.columns(2)
-with c1:
-    st.latex(spec.formula)
-with c2:
-    wrt = {"values": r"\hat y", "probabilities": "p"}.get(spec.y_pred, "s")
-    st.latex(rf"\frac{{\partial \ell}}{{\partial {wrt}}} = {spec.slope_latex}")
-kw: dict[str, float] = {}
-for p in spec.params:
-    low, high, step = p.ui_range()
-    kw[p.name] = float(page.slider(f"p_{p.name}", f"{p.shown_as} (your loss)", low, high, p.default, step,
-                                   help=p.meaning))  # fmt: skip
+kw = spec.defaults()  # the sliders' values
 params = tuple(sorted(kw.items()))
 titles = {sc.STYLE: "your loss", **{n: losses.get(n).short for n in compare}}
 
