@@ -13,12 +13,38 @@ person. No Streamlit here: the page (views/score.py) and the command line (``pyt
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-from scoring.chunked import FIXES, Plan, Result, has_rows, plans, safe_cell, score, to_csv_bytes
 from scoring.detect import TASKS, Detection, detect, detect_file
 from scoring.errors import KINDS, ScoringError
 from scoring.reader import CsvFormat, Source, read_sample, sniff
+
+if TYPE_CHECKING:
+    from scoring.chunked import Plan, Result, has_rows, plans, safe_cell, to_csv_bytes
+
+#: The fixes for rows of class probabilities that do not sum to 1: ``scoring.chunked.FIXES`` (tested equal),
+#: here so that the command line's options need not import the scorer (and pandas) to be listed.
+FIXES = ("normalise", "softmax")
+#: Names from ``scoring.chunked``, imported on first use: pandas is not needed to parse options or --help.
+_CHUNKED = frozenset({"Plan", "Result", "has_rows", "plans", "safe_cell", "to_csv_bytes"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _CHUNKED:
+        value = getattr(importlib.import_module("scoring.chunked"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'scoring' has no attribute {name!r}")
+
+
+def score(source: Source, fmt: CsvFormat, det: Detection, **options: Any) -> Result:
+    """Score ``source`` in chunks with every applicable loss: ``scoring.chunked.score`` (see there), imported
+    on the first call."""
+    from scoring.chunked import score as score_chunks
+
+    return score_chunks(source, fmt, det, **options)
 
 
 def inspect(

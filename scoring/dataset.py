@@ -25,17 +25,24 @@ from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 import losses
-from scoring import chunked
-from scoring.chunked import Plan, Result, conversion_notes
 from scoring.detect import Detection, _show, detect, detect_file
 from scoring.errors import ScoringError
+from scoring.lazy import later
 from scoring.reader import CHUNK_ROWS, CsvFormat, iter_chunks, read_sample, sniff
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from scoring import chunked
+    from scoring.chunked import Plan, Result
+else:  # imported when a dataset is scored: the command line's options and --help need neither
+    pd = later("pandas", globals(), "pd")
+    chunked = later("scoring.chunked", globals(), "chunked")
 
 #: The most distinct values ``--group-by`` takes (beyond that it is an id, not a group).
 MAX_GROUPS = 10_000
@@ -448,10 +455,10 @@ def to_result(part: Partial, spec: BlockSpec, fmt: CsvFormat, *, name_of=lambda 
               if n not in skipped and n in part.sums}  # fmt: skip
     row_notes = chunked._row_notes(tally, spec.fix_rows)
     live = tally.live()
-    return Result(
+    return chunked.Result(
         detection=spec.det, fmt=fmt, params={n: dict(spec.kw[n]) for n in totals}, totals=totals,
         skipped=skipped, rows_read=part.rows_read, rows_scored=part.rows_scored, rows_dropped=part.missing,
-        notes=[*row_notes, *conversion_notes(live)], plans=live, row_notes=row_notes,
+        notes=[*row_notes, *chunked.conversion_notes(live)], plans=live, row_notes=row_notes,
     )  # fmt: skip
 
 

@@ -14,10 +14,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from scoring.errors import ScoringError
+from scoring.lazy import later
 from scoring.reader import NA_TEXTS, CsvFormat, distinct_values, is_na_text, numeric, read_sample, sample_rows
+
+pd = later("pandas", globals(), "pd")  # imported when a file is read: not for --help
 
 TASKS = ("regression", "binary", "multiclass")
 #: Rows of class probabilities that sum to within this of 1 are rounding in the CSV: they count as summing to

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import os
 import queue
@@ -23,9 +24,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-import pandas as pd
 
 from scoring.errors import ScoringError
+from scoring.lazy import later
+
+pd = later("pandas", globals(), "pd")  # imported when a file is read: not for --help
 
 Source = str | os.PathLike | bytes
 
@@ -686,8 +689,11 @@ def _parse_error(exc: Exception, fmt: CsvFormat) -> ScoringError:
     return ScoringError("parse", f"The reader reported: {msg}")
 
 
-_READ_ERRORS = (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError, ValueError, csv.Error,
-                OverflowError, IndexError, TypeError, LookupError)  # fmt: skip
+@functools.cache
+def _read_errors() -> tuple:
+    """What pandas raises on a file it cannot parse (looked up when one is raised: see ``pd``)."""
+    return (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError, ValueError, csv.Error,
+            OverflowError, IndexError, TypeError, LookupError)  # fmt: skip
 
 
 def sample_rows(fmt: CsvFormat, nrows: int = SAMPLE_ROWS) -> int:
@@ -727,7 +733,7 @@ def _read_rows(source: Source, fmt: CsvFormat, nrows: int, usecols, text) -> pd.
             return pd.read_csv(_Guard(raw, fmt), nrows=nrows, **_read_kwargs(fmt, usecols, text))
     except ScoringError:
         raise
-    except _READ_ERRORS as exc:
+    except _read_errors() as exc:
         raise _parse_error(exc, fmt) from None
     finally:
         ctx.__exit__(None, None, None)
@@ -773,7 +779,7 @@ def _chunks(source, fmt, usecols, chunksize, text=()):
             reader = pd.read_csv(handle, chunksize=chunksize, **kw)
         except ScoringError:
             raise
-        except _READ_ERRORS as exc:
+        except _read_errors() as exc:
             raise _chunk_error(exc, source, fmt) from None
         start = 1
         with reader:
@@ -784,7 +790,7 @@ def _chunks(source, fmt, usecols, chunksize, text=()):
                     return
                 except ScoringError:
                     raise
-                except _READ_ERRORS as exc:
+                except _read_errors() as exc:
                     raise _chunk_error(exc, source, fmt) from None
                 yield start, frame, min(1.0, handle.tell() / size)
                 start += len(frame)
