@@ -4,10 +4,13 @@ The page (views/score.py) reads "load → controls → compute → render"; ever
 its figures lives here, unit-tested in tests/scoring/test_present.py: the choices as the scorer takes them,
 the parameters' inputs, the metrics, the worst rows, and the charts' inputs. Every number comes from the
 scoring result (so from ``losses``); every loss is shown by the core's title or short label, never its name.
+A loss of the user's own (``losses.custom``) is not registered: it is looked up in the result
+(``Result.spec``), so every function taking a result shows it beside the built-ins.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -16,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 import losses
-from scoring.chunked import Plan, Result, has_rows, score
+from losses.custom import CustomLoss
+from scoring.chunked import Plan, Result, has_rows, score, spec_of
 from scoring.detect import Detection, detect_file
 from scoring.errors import ScoringError
 from scoring.reader import CsvFormat, sniff
@@ -58,13 +62,18 @@ RESOLUTION = 1e-3
 FAR = 1e9
 
 
-def title(name: str) -> str:
-    return losses.get(name).title
+def _spec(name: str, result: Result | None) -> losses.LossSpec:
+    return result.spec(name) if result is not None else losses.get(name)
 
 
-def chart_name(name: str) -> str:
+def title(name: str, result: Result | None = None) -> str:
+    """A loss's title (``result``: where a custom loss of the result is found)."""
+    return _spec(name, result).title
+
+
+def chart_name(name: str, result: Result | None = None) -> str:
     """A loss as the charts' axis titles name it: its title, or its short label where the title is long."""
-    spec = losses.get(name)
+    spec = _spec(name, result)
     return spec.title if len(spec.title) <= CHART_NAME_CHARS else spec.short
 
 
@@ -100,14 +109,25 @@ def inspect(data: bytes, choices: Mapping, max_bytes: int) -> dict:
 
 
 def score_file(data: bytes, fmt: CsvFormat, det: Detection, choices: Mapping,
-               progress: Callable[[float], None] | None = None) -> dict:  # fmt: skip
-    """Score with per-row values: {"result", "error"}."""
+               progress: Callable[[float], None] | None = None,
+               custom: Iterable[losses.LossSpec] = ()) -> dict:  # fmt: skip
+    """Score with per-row values: {"result", "error"}; ``custom``: losses of the user's own, beside."""
     try:
         result = score(data, fmt, det, params=choices["params"], drop_missing=choices["drop_missing"],
-                       fix_rows=choices["fix_rows"], per_row=True, progress=progress)  # fmt: skip
+                       fix_rows=choices["fix_rows"], per_row=True, progress=progress,
+                       custom=custom)  # fmt: skip
     except ScoringError as exc:
         return {"result": None, "error": exc.to_dict()}
     return {"result": result, "error": None}
+
+
+def score_key(params: Mapping, drop_missing: bool, fix_rows: str | None,
+              custom: Iterable[CustomLoss] = ()) -> str:  # fmt: skip
+    """The choices ``score_file`` depends on, as text for a cache key: a custom loss by its formula, labels
+    and parameters' values (a spec itself is not hashed)."""
+    mine = [(c.source, c.y_true, c.defaults()) for c in custom]
+    return json.dumps({"params": params, "drop_missing": drop_missing, "fix_rows": fix_rows, "custom": mine},
+                      sort_keys=True)  # fmt: skip
 
 
 def headline(file_name: str, det: Detection) -> str:
@@ -118,7 +138,8 @@ def headline(file_name: str, det: Detection) -> str:
 
 def detected_text(fmt: CsvFormat, det: Detection, result: Result) -> str:
     """How the file was read and why, and how the numbers were made (losses by their titles)."""
-    return "\n".join([f"File: {fmt.describe()}", *fmt.notes, *det.reasons, *result.notes_naming(title)])
+    named = result.notes_naming(lambda n: title(n, result))
+    return "\n".join([f"File: {fmt.describe()}", *fmt.notes, *det.reasons, *named])
 
 
 # -- the parameters -------------------------------------------------------------------------------------
@@ -146,7 +167,7 @@ def param_fields(plans: Iterable[Plan]) -> list[ParamField]:
     """An input for each parameter of each loss that applies, inside the parameter's valid range."""
     out = []
     for plan in plans:
-        spec = losses.get(plan.name)
+        spec = spec_of(plan)
         for p in spec.params:
             low, high = _end(p.low, p.low_open, RESOLUTION), _end(p.high, p.high_open, -RESOLUTION)
             step = p.step or (0.05 if high <= 1 else 0.1)
@@ -161,13 +182,13 @@ def metric_texts(result: Result) -> tuple[dict[str, str], dict[str, str], dict[s
     """Each loss's cost (6 significant digits, as the command line prints them), title and explanation."""
     notes = {p.name: p.note for p in result.plans}
     values = {n: f"{c:.6g}" for n, c in result.costs.items()}
-    helps = {n: losses.get(n).summary + (f" Computed {notes[n]}." if notes.get(n) else "") for n in values}
-    return values, {n: title(n) for n in values}, helps
+    helps = {n: result.spec(n).summary + (f" Computed {notes[n]}." if notes.get(n) else "") for n in values}
+    return values, {n: title(n, result) for n in values}, helps
 
 
 def focus_options(result: Result) -> list[str]:
     """The losses a table or chart can show row by row: those whose cost is a mean of per-row values."""
-    return [n for n in result.costs if has_rows(n)]
+    return [n for n in result.costs if has_rows(result.spec(n))]
 
 
 def worst_first(report: pd.DataFrame, focus: str, limit: int) -> pd.DataFrame:
@@ -177,17 +198,18 @@ def worst_first(report: pd.DataFrame, focus: str, limit: int) -> pd.DataFrame:
 
 
 def table_caption(shown: int, focus: str, result: Result) -> str:
-    left_out = [losses.get(n).short for n in result.costs if not has_rows(n)]
+    left_out = [result.spec(n).short for n in result.costs if not has_rows(result.spec(n))]
     verb = "has" if len(left_out) == 1 else "have"
     why = (f" {', '.join(left_out)} {verb} no column, here or in the report: the cost is not a mean of "
            "per-row values (RMSE is the square root of the mean of the MSE column)."
            if left_out else "")  # fmt: skip
-    return f"The {shown} rows with the largest {title(focus)}, worst first. Click a header to sort.{why}"
+    worst = title(focus, result)
+    return f"The {shown} rows with the largest {worst}, worst first. Click a header to sort.{why}"
 
 
 def loss_columns(report: pd.DataFrame, result: Result) -> dict[str, tuple[str, str]]:
     """Each loss column of the report -> (its short label, its title) for the table's header and tooltip."""
-    return {n: (losses.get(n).short, losses.get(n).title) for n in result.costs if n in report.columns}
+    return {n: (result.spec(n).short, result.spec(n).title) for n in result.costs if n in report.columns}
 
 
 # -- the charts' inputs ---------------------------------------------------------------------------------

@@ -3,8 +3,8 @@ loss, the rows that cost the most, and download a per-row report.
 
 Load the file → controls → compute → render. Reading, detection and scoring: ``scoring`` (shared with
 ``python -m scoring``); data shaping: ``scoring.present``; figures: ``charts.scoring``; controls, link and
-metrics: ``ui.kit``. File text is shown as plain text. Every choice (source, example, format, task,
-parameters, loss, tab, log axis) is in the link."""
+metrics: ``ui.kit``; a loss of your own: ``ui.own_loss``. File text is shown as plain text. Every choice
+(source, example, format, task, parameters, your formula, loss, tab, log axis) is in the link."""
 
 from __future__ import annotations
 
@@ -15,14 +15,13 @@ from pathlib import Path
 
 import streamlit as st
 
-import losses
 import scoring
 from charts import scoring as charts
 from scenes.text import plain
 from scenes.url import check_choice
 from scoring import present as pr
 from scoring.formats import UPLOAD_TYPES
-from ui import kit
+from ui import kit, own_loss
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
 EXAMPLES = pr.EXAMPLES  # file name -> what it holds
@@ -43,8 +42,8 @@ def _inspect(digest: str, choices: str, _data: bytes) -> dict:
 
 # Per-row values are large: one result per session, not copied per rerun, freed when the session closes
 @st.cache_resource(scope="session", max_entries=1, show_spinner=False)
-def _score(digest: str, choices: str, _data: bytes, _fmt, _det, _progress=None) -> dict:
-    return pr.score_file(_data, _fmt, _det, json.loads(choices), _progress)
+def _score(digest: str, choices: str, _data: bytes, _fmt, _det, _progress=None, _custom=()) -> dict:
+    return pr.score_file(_data, _fmt, _det, json.loads(choices), _progress, _custom)
 
 
 # -- controls the kit has no form of (kit.select checks a link against the options, not their shown text) ---
@@ -146,7 +145,7 @@ def table(result, focus: str) -> None:
 
 def draw_charts(result, focus: str) -> None:
     """One under another, each the page's width: side by side they were too narrow at 150% zoom."""
-    cd, det, name = pr.chart_data(result, focus), result.detection, pr.chart_name(focus)
+    cd, det, name = pr.chart_data(result, focus), result.detection, pr.chart_name(focus, result)
     worst = charts.worst_rows(cd.values, 10)
     log_y = page.toggle("log", "Log scale for the row counts", help="The rows of a long tail stay visible")
     kit.plotly(charts.loss_histogram(cd.values, loss=focus, title=name, log_y=log_y), "score_hist")
@@ -184,7 +183,6 @@ def run() -> None:
         return
     file_name, data = picked
     digest = hashlib.sha256(data).hexdigest()
-
     with st.expander("Columns, task and format (detected automatically; change anything here)"):
         choices = file_controls(digest, data)
     info = _inspect(digest, json.dumps(choices), data)
@@ -198,12 +196,16 @@ def run() -> None:
     drop_missing, fix_rows = st.session_state.get(drop_key, False), st.session_state.get(fix_key)
     with st.expander("Loss parameters"):
         params = param_controls(scoring.plans(det, fix_rows if fix_rows in scoring.FIXES else None))
+    typed = st.session_state.get(page.key("own_f")) or page.url("own_f")  # open when there is a formula
+    with st.expander("Your own loss", expanded=bool(typed)):
+        mine = own_loss.controls(page, det.task, label=f"A {det.task} loss as a formula, scored beside these")
 
     # compute
-    how = json.dumps({"params": params, "drop_missing": drop_missing, "fix_rows": fix_rows}, sort_keys=True)
+    custom = [mine] if mine is not None else []
+    how = pr.score_key(params, drop_missing, fix_rows, custom)
     bar = st.progress(0.0, text="Scoring...") if len(data) > PROGRESS_BYTES else None
-    scored = _score(digest + json.dumps(choices), how, data, fmt, det,
-                    (lambda f: bar.progress(f, text=f"Scoring... {f:.0%}")) if bar else None)  # fmt: skip
+    tick = (lambda f: bar.progress(f, text=f"Scoring... {f:.0%}")) if bar else None
+    scored = _score(digest + json.dumps(choices), how, data, fmt, det, tick, custom)
     if bar is not None:
         bar.empty()
     err = scored["error"]
@@ -228,7 +230,7 @@ def run() -> None:
     values, titles, helps = pr.metric_texts(result)
     page.metrics(values, titles, helps=helps)
     focus = select_shown("focus", "Loss for the table and the charts", pr.focus_options(result),
-                         lambda n: losses.get(n).title)  # fmt: skip
+                         lambda n: pr.title(n, result))  # fmt: skip
     rows_tab, charts_tab = tabs("tab", TABS)
     with rows_tab:
         table(result, focus)
@@ -238,10 +240,9 @@ def run() -> None:
 
 
 st.title("Score your predictions")
-st.caption(
-    "Bring a CSV exported from your model (pandas, scikit-learn, Keras, R, Excel): every loss that applies, "
-    "the rows that cost the most, and a report to download. From a terminal: python -m scoring FILE.csv"
-)
+st.caption("Bring a CSV exported from your model (pandas, scikit-learn, Keras, R, Excel): every loss that "
+           "applies, the rows that cost the most, and a report to download. From a terminal: python -m "
+           "scoring FILE.csv")  # fmt: skip
 page.warnings_here()
 run()
 with st.sidebar:

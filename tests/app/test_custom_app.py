@@ -134,3 +134,47 @@ def test_the_link_carries_the_formula_and_its_parameters_and_restores_them():
     assert shared.slider(key="cust_p_c").value == 2.5
     assert metrics(shared)["your loss"] == _cost("c**2*log(1 + (r/c)**2)", "c = 1 in [0.1, 5]", c=2.5)
     assert not shared.warning
+
+
+def test_redeclaring_a_parameter_narrower_puts_its_slider_back_in_range():
+    at = open_page()
+    at.text_input(key="cust_params").set_value("c = 1 in [0.1, 5]").run()
+    at.text_input(key="cust_f").set_value("c**2*log(1 + (r/c)**2)").run()
+    at.slider(key="cust_p_c").set_value(4.0).run()
+    at.text_input(key="cust_params").set_value("c = 0.5 in [0.1, 1]").run()  # 4 is outside it now
+    assert not at.exception
+    assert at.slider(key="cust_p_c").value == 0.5
+    assert metrics(at)["your loss"] == _cost("c**2*log(1 + (r/c)**2)", "c = 0.5 in [0.1, 1]", c=0.5)
+
+
+def _two_boxes_in_a_sidebar() -> None:
+    """A page as an explorer would call ui.own_loss: in the sidebar, twice under different prefixes."""
+    import streamlit as st
+
+    from ui import kit, own_loss
+
+    page = kit.Page("t")
+    with st.sidebar:
+        first = own_loss.controls(page, "regression")
+        second = own_loss.controls(page, "binary", prefix="two_", default="softplus(-(2*y - 1)*s)")
+    st.text(f"{first.source if first else None} | {second.source if second else None}")
+    st.text(f"{second.y_pred if second else None}")
+    page.done()
+
+
+def test_the_box_works_in_a_sidebar_under_page_scoped_names():
+    at = AppTest.from_function(_two_boxes_in_a_sidebar, default_timeout=30)
+    at.query_params["t_own_f"] = "abs(r)**1.5"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert {t.key for t in at.sidebar.text_input} == {"t_own_f", "t_own_params", "t_two_f", "t_two_params"}
+    assert at.sidebar.segmented_control(key="t_two_labels").value == "01"  # a binary box offers the labels
+    assert at.text[0].value == "abs(r)**1.5 | softplus(-(2*y - 1)*s)"
+    assert at.text[1].value == "logits"
+    at.sidebar.text_input(key="t_own_f").set_value("log(").run()
+    assert not at.exception and "Not a usable formula" in at.sidebar.error[0].value
+    assert at.text[0].value == "None | softplus(-(2*y - 1)*s)"
+    at.sidebar.text_input(key="t_own_params").set_value("c = 2 in [1, 3]").run()
+    at.sidebar.text_input(key="t_own_f").set_value("c*abs(r)").run()
+    assert at.sidebar.slider(key="t_own_p_c").value == 2.0
+    assert at.query_params["t_own_f"] in ("c*abs(r)", ["c*abs(r)"])

@@ -281,3 +281,104 @@ def test_the_servers_upload_limit_is_the_pages():
     limit = next(n.value.value for n in tree.body
                  if isinstance(n, ast.Assign) and n.targets[0].id == "LIMIT_MB")  # fmt: skip
     assert config["server"]["maxUploadSize"] == limit
+
+
+# -- issue 13: a loss of your own, scored beside the built-ins -----------------------------------------------
+def _own(example: str = "regression_outliers.csv", **query: str) -> AppTest:
+    from tests.app import helpers
+
+    return helpers.open_page(PAGE, {"score_example": example, **query})
+
+
+def _columns(example: str):
+    import pandas as pd
+
+    df = pd.read_csv(ROOT / "examples" / example)
+    if example.startswith("rain"):
+        return (df["rain_tomorrow"] == "rain").to_numpy(float), df["prob_rain"].to_numpy(float)
+    return df["actual_price_k"].to_numpy(float), df["predicted_price_k"].to_numpy(float)
+
+
+def test_a_formula_in_the_link_is_scored_beside_the_built_ins_with_the_cores_number():
+    import losses
+
+    at = _own(score_own_f="log(1 + r**2)")
+    shown = {m.label: m.value for m in at.metric}
+    cost = losses.custom("log(1 + r**2)").cost(*_columns("regression_outliers.csv"))
+    assert shown["Your loss"] == f"{cost:.6g}" and "Huber loss" in shown
+    assert at.text_input(key="score_own_f").value == "log(1 + r**2)" and not at.error
+    assert any(r"\log" in x.value for x in at.latex)  # its LaTeX, from SymPy
+    assert at.selectbox(key="score_focus").options[-1] == "Your loss"  # beside the built-ins, by its title
+    at.selectbox(key="score_focus").set_value("custom").run()  # its rows in the table and the charts
+    assert not at.exception
+    assert "custom" in at.dataframe[0].value.columns
+
+
+def test_typing_a_formula_scores_it_and_puts_it_in_the_link():
+    at = _own()
+    assert "Your loss" not in {m.label for m in at.metric}  # an empty box is no loss, and no message
+    assert not at.error
+    at.text_input(key="score_own_f").set_value("r**2").run()
+    assert not at.exception
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Your loss"] == shown["Mean squared error (L2)"]  # MSE re-typed
+    assert at.query_params["score_own_f"] in ("r**2", ["r**2"])
+    at.text_input(key="score_own_f").set_value("abs(r)").run()
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Your loss"] == shown["Mean absolute error (L1)"]
+
+
+def test_a_bad_formula_is_a_clear_message_with_its_column_and_the_built_ins_stay():
+    at = _own()
+    at.text_input(key="score_own_f").set_value("log(1 + r^2)").run()
+    assert not at.exception
+    assert len(at.error) == 1 and "column 10" in at.error[0].value and "Write powers with" in plain_text(at)
+    assert at.code[0].value == "log(1 + r^2)\n         ^"
+    shown = {m.label for m in at.metric}
+    assert "Your loss" not in shown and "Mean squared error (L2)" in shown
+    at.text_input(key="score_own_f").set_value("__import__('os').system('x')").run()
+    assert not at.exception and "listed functions" in at.error[0].value
+
+
+def plain_text(at: AppTest) -> str:
+    return " ".join(e.value for e in at.error).replace("\\", "")
+
+
+def test_the_formula_follows_the_files_task():
+    at = _own("rain_tomorrow.csv", score_own_f="r**2")  # a regression formula on a binary file
+    assert at.warning and "could not be used" in at.warning[0].value
+    assert "Your loss" not in {m.label for m in at.metric}
+    at.text_input(key="score_own_f").set_value("(y - p)**2").run()
+    import losses
+
+    cost = losses.custom("(y - p)**2", kind="binary").cost(*_columns("rain_tomorrow.csv"))
+    assert {m.label: m.value for m in at.metric}["Your loss"] == f"{cost:.6g}"
+    at.segmented_control(key="score_own_labels").set_value("pm1").run()
+    at.text_input(key="score_own_f").set_value("max(0, 1 - y*s)").run()
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Your loss"] == shown["Hinge loss"]
+
+
+def test_declared_parameters_get_sliders_scored_at_their_value():
+    import losses
+    from losses.custom import parse_params
+
+    formula, declared = "c**2*log(1 + (r/c)**2)", "c = 1 in [0.1, 5]"
+    at = _own(score_own_f=formula, score_own_params=declared, score_own_p_c="2.5")
+    assert at.slider(key="score_own_p_c").value == 2.5
+    spec = losses.custom(formula, params=parse_params(declared))
+    cost = spec.cost(*_columns("regression_outliers.csv"), c=2.5)
+    assert {m.label: m.value for m in at.metric}["Your loss"] == f"{cost:.6g}"
+    at.slider(key="score_own_p_c").set_value(1.0).run()
+    cost = spec.cost(*_columns("regression_outliers.csv"), c=1.0)
+    assert {m.label: m.value for m in at.metric}["Your loss"] == f"{cost:.6g}"
+    at.text_input(key="score_own_params").set_value("c = 0.5 in [0.1, 0.9]").run()  # 1.0 is out of it now
+    assert not at.exception and at.slider(key="score_own_p_c").value == 0.5
+
+
+def test_a_formula_undefined_on_a_row_names_the_row():
+    at = _own(score_own_f="log(r)")
+    assert not at.exception
+    assert "Your loss" not in {m.label for m in at.metric}
+    notes = " ".join(i.value for i in at.info).replace("\\", "")
+    assert "The value of custom is not finite at row 3 (y = 229, ŷ = 223, r = -6)" in notes
