@@ -188,13 +188,13 @@ def _formula_message(option: str, formula: str, task: str, exc: FormulaError) ->
     return text
 
 
-def _split_losses(names: Sequence[str] | None, custom: Sequence[CustomLoss]) -> list[str] | None:
-    """--loss without the custom losses' names (they are always computed): None for every built-in, or
-    the built-ins named (none, when --loss named only custom losses)."""
-    if names is None:
-        return None
+def loss_options(args: argparse.Namespace, task: str) -> tuple[list[str] | None, list[CustomLoss]]:
+    """The built-ins to compute and the custom losses, once the task is known: --loss without the custom
+    losses' names (they are always computed; None: every built-in; []: --loss named only custom ones),
+    and the losses --custom names (see ``custom_losses``)."""
+    custom = custom_losses(args.custom, task, args.custom_labels)
     own = {c.name for c in custom}
-    return [n for n in names if n not in own]
+    return (None if args.loss is None else [n for n in args.loss if n not in own]), custom
 
 
 @contextlib.contextmanager
@@ -313,14 +313,14 @@ def run(argv: Sequence[str] | None = None) -> int:
         positive=args.positive,
         pred_kind=args.pred_kind,
     )
-    custom = custom_losses(args.custom, det.task, args.custom_labels)  # before a report file is opened
+    loss_names, custom = loss_options(args, det.task)  # before a report file is opened
     with _report(args.per_row, args.file) if args.per_row else contextlib.nullcontext() as out, \
             progress.terminal(fmt.size, quiet=args.quiet) as bar:
         result = score(
             args.file,
             fmt,
             det,
-            loss_names=_split_losses(args.loss, custom),
+            loss_names=loss_names,
             params=_params(args.param),
             custom=custom,
             drop_missing=args.drop_missing,
