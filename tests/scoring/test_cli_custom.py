@@ -117,6 +117,16 @@ def test_table_csv_and_per_row_report_show_it_beside_the_built_ins(cli, tmp_path
     np.testing.assert_allclose(report["cauchy"], cauchy.per_sample(y, q), rtol=1e-15)
 
 
+def test_a_custom_loss_named_like_an_input_column_leaves_the_column_in_the_report(cli, tmp_path):
+    out = tmp_path / "rows.csv"
+    proc = cli(REG, "--per-row", out, "--custom", "actual_price_k=abs(r)", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    report = pd.read_csv(out)
+    y, _ = _reg_columns()
+    np.testing.assert_array_equal(report["actual_price_k"], report["mae"])  # the loss's column
+    np.testing.assert_array_equal(report["input actual_price_k"], y)  # the input's, renamed
+
+
 def test_loss_can_name_the_custom_ones(cli):
     data = _json(cli(REG, "--format", "json", "--loss", "mae", "cauchy", "--custom", "cauchy=log(1 + r**2)"))
     assert list(data["losses"]) == ["mae", "cauchy"]
