@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from charts.style import FONT_SIZE, color_of, dash_of, layout
+from charts.style import FONT_SIZE, color_of, dash_of, drawn, layout, live_meta
 
 #: Marker for a misclassified sample: a larger symbol with a dark ring, so it reads without colour too.
 WRONG_SYMBOL = "x"
@@ -43,6 +43,9 @@ class Marks:
     wrong: np.ndarray | None = None
     group: str | None = None
     title: str = ""
+    #: The preview series these marks belong to (scenes.live), and the sample of each mark.
+    live: str | None = None
+    ids: Sequence[int] | None = None
 
 
 #: The misclassified side of an axis, shaded below the curves.
@@ -53,6 +56,11 @@ def _shade(x0: float, x1: float) -> dict:
     """A band over the full height between x0 and x1, below the traces (what ``add_vrect`` draws)."""
     return {"type": "rect", "xref": "x", "yref": "y domain", "x0": x0, "x1": x1, "y0": 0, "y1": 1,
             "fillcolor": WRONG_FILL, "line": {"width": 0}, "layer": "below"}  # fmt: skip
+
+
+def _meta(mk: Marks, sel: np.ndarray) -> dict:
+    """The trace's live-preview ``meta`` (its samples), if the marks belong to a preview series."""
+    return {} if mk.live is None or mk.ids is None else {"meta": live_meta(mk.live, np.asarray(mk.ids)[sel])}
 
 
 def _marks(mk: Marks, hover_x: str) -> list[dict]:
@@ -71,6 +79,7 @@ def _marks(mk: Marks, hover_x: str) -> list[dict]:
              "marker": {"color": color_of(mk.style), "size": 15 if is_wrong else 11,
                         "symbol": WRONG_SYMBOL if is_wrong else "circle", "line": ring},
              "text": [n for n, s in zip(mk.names, sel, strict=True) if s],
+             **_meta(mk, sel),
              "hovertemplate": "%{text}" + (" (misclassified)" if is_wrong else "")
              + f"<br>{hover_x} = %{{x:.3f}}<br>%{{y:.4g}}<extra>{mk.title}</extra>"}
         )  # fmt: skip
@@ -104,7 +113,7 @@ def curves(
              "y1": 1, "line": {"dash": "dot", "color": "gray", "width": 1.5}}
         )  # fmt: skip
     data = [
-        {"type": "scatter", "x": ln.x, "y": ln.y, "mode": "lines", "name": ln.title,
+        {"type": "scatter", **drawn(ln.x, ln.y), "mode": "lines", "name": ln.title,
          "legendgroup": ln.group or ln.title, "hoverinfo": "skip",
          "line": {"color": color_of(ln.style), "width": 3, "dash": ln.dash or dash_of(ln.style)}}
         for ln in lines

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from charts.style import color_of, dash_of, layout
+from charts.style import color_of, dash_of, drawn, layout, live_meta
 
 Curve = tuple[np.ndarray, np.ndarray]
 
@@ -30,13 +30,13 @@ def curves_with_points(
 ) -> go.Figure:
     """One line per loss over a grid, and the scene's samples marked on it (same colour)."""
     data = [
-        {"type": "scatter", "x": x, "y": y, "mode": "lines", "name": titles[name], "legendgroup": name,
+        {"type": "scatter", **drawn(x, y), "mode": "lines", "name": titles[name], "legendgroup": name,
          "line": {"color": color_of(name), "width": 3, "dash": dash_of(name)}}
         for name, (x, y) in curves.items()
     ]  # fmt: skip
     data += [
         {"type": "scatter", "x": x, "y": y, "mode": "markers", "name": titles[name], "legendgroup": name,
-         "showlegend": False, "text": list(point_labels),
+         "showlegend": False, "text": list(point_labels), "meta": live_meta(name, range(len(x))),
          "marker": {"color": color_of(name), "size": 11, "line": {"width": 1.5, "color": "white"}},
          "hovertemplate": "%{text}<br>r = %{x:.3f}<br>%{y:.4g}<extra>" + titles[name] + "</extra>"}
         for name, (x, y) in points.items()
@@ -51,7 +51,7 @@ def share_bars(
     """Grouped bars: each point's percentage of each loss's total."""
     data = [
         {"type": "bar", "x": list(labels), "y": 100 * np.asarray(s), "name": titles[name],
-         "marker": {"color": color_of(name)},
+         "marker": {"color": color_of(name)}, "meta": live_meta(name, range(len(labels))),
          "hovertemplate": "%{x}: %{y:.1f}% of the " + titles[name] + "<extra></extra>"}
         for name, s in shares.items()
     ]  # fmt: skip

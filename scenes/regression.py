@@ -39,6 +39,20 @@ DECIMALS = (
 ABS_LIMIT = 1e6  # largest |value| a URL may carry
 Y_LIMIT = (-ABS_LIMIT, ABS_LIMIT)  # how far a handle may go: the drag chart's axis grows up to here
 KINDS = ("trend", "classic")
+#: How to drag, under the drag chart, by what it moves.
+HOW = {
+    "free": "Hollow circles are the targets y; filled handles are the predictions ŷ. Drag a handle, or focus "
+    "it (Tab) and use ↑/↓ (Shift: ×10).",
+    "line": "Drag the line's ends, or focus one and use ↑/↓.",
+    "targets": "Rings are the targets y: drag one (an outlier too), or focus it (Tab) and use ↑/↓. Dots are "
+    "the predictions ŷ.",
+}
+#: The general robust loss's named special cases (under its formula).
+ROBUST_CASES = (
+    "Special cases: α = 2 → ½(r/c)² (L2); α = 1 → √((r/c)² + 1) − 1 (Charbonnier); α = 0 → log(½(r/c)² + 1) "
+    "(Cauchy); α = −2 → 2(r/c)²/((r/c)² + 4) (Geman-McClure); α → −∞ → 1 − exp(−½(r/c)²) (Welsch)."
+)
+
 
 
 @dataclass(frozen=True)
@@ -445,7 +459,7 @@ def why_not_on_residual_axis(name: str) -> str:
 def residual_curve(name: str, params: tuple, r_max: float, kind: str) -> tuple[np.ndarray, np.ndarray]:
     """A loss (``kind`` "value") or its derivative dℓ/dŷ (``kind`` "slope") over r in [−r_max, r_max]."""
     spec = losses.get(name)
-    grid = np.linspace(-r_max, r_max, 401)
+    grid = np.linspace(-r_max, r_max, 201)  # odd: r = 0 (L1's kink) is a node
     zeros = np.zeros_like(grid)
     fn = spec.per_sample if kind == "value" else spec.per_sample_derivative
     return grid, fn(zeros, grid, **dict(params))

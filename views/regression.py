@@ -18,6 +18,7 @@ from charts import regression as charts
 from charts.style import color_of
 from components.drag_points import display_decimals, drag_points, get_drag_values, reset_drag_points
 from losses.fitting import LineFit, fit_line, fittable
+from scenes import live
 from scenes import regression as sc
 from ui import kit
 
@@ -27,18 +28,7 @@ NAMED_ALPHA = {2.0: "L2", 1.0: "Charbonnier (pseudo-Huber)", 0.0: "Cauchy", -2.0
 MODES = {"free": "Free points", "line": "Fit a line"}
 DRAGS = ("Predictions", "Targets")
 FREE_KEY, LINE_KEY, TARGETS_KEY = "reg_free", "reg_line", "reg_targets"  # widget keys, not state names
-HOW = {
-    "free": "Hollow circles are the targets y; filled handles are the predictions ŷ. Drag a handle, or focus "
-    "it (Tab) and use ↑/↓ (Shift: ×10).",
-    "line": "Drag the line's ends, or focus one and use ↑/↓.",
-    "targets": "Rings are the targets y: drag one (an outlier too), or focus it (Tab) and use ↑/↓. Dots are "
-    "the predictions ŷ.",
-}
-ROBUST_CASES = (
-    "Special cases: α = 2 → ½(r/c)² (L2); α = 1 → √((r/c)² + 1) − 1 (Charbonnier); α = 0 → log(½(r/c)² + 1) "
-    "(Cauchy); α = −2 → 2(r/c)²/((r/c)² + 4) (Geman-McClure); α → −∞ → 1 − exp(−½(r/c)²) (Welsch)."
-)
-
+LIVE_KEYS = {k: f"reg_{k}" for k in ("metrics_row", "shares", "curves", "influence")}  # what a drag previews
 state = st.session_state
 page = kit.Page("reg")
 
@@ -159,6 +149,13 @@ def _params(name: str) -> tuple:
 curve = st.cache_data(max_entries=256, show_spinner=False)(sc.residual_curve)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def preview(what: str, params: tuple, x: tuple, y: tuple, shown: tuple, drawn: tuple, shared: tuple) -> dict:
+    """What the drag chart needs to move the totals, share bars and curve marks with the pointer."""
+    return live.regression(what, {n: dict(p) for n, p in params}, x, y, shown, sc.X_RANGE, limit=sc.ABS_LIMIT,
+                           drawn=drawn, shared=shared, keys=LIVE_KEYS).data()  # fmt: skip
+
+
 @st.cache_data(max_entries=256, show_spinner=False)
 def _fit(name: str, xs: tuple, ys: tuple, params: tuple) -> LineFit:
     return fit_line(name, np.array(xs), np.array(ys), **dict(params))
@@ -191,22 +188,25 @@ def explorer() -> None:
     mine = [{"slope": slope, "intercept": intercept, "color": "var(--st-primary-color)",
              "label": "your line"}] if mode == "line" else []  # fmt: skip
     chart = sc.drag_chart(what, scene, base, shown, (mine if what == "targets" else []) + best)
+    ev = sc.evaluate(selected, y, shown, PARAMS)
+    drawn = [n for n in selected if sc.on_residual_axis(n) and n in ev.per_sample]
+    live = preview(what, tuple((n, _params(n)) for n in selected), tuple(x), tuple(y), tuple(shown),
+                   tuple(drawn), tuple(ev.per_sample))  # fmt: skip
     left, right = st.columns([2, 1], gap="medium")
     with left:
         drag_points(key=key, x_range=sc.X_RANGE, y_range=(y_lo, y_hi), y_limit=sc.Y_LIMIT, step=step,
-                    height=420, x_label="x", y_label="y", **chart)  # fmt: skip
+                    height=420, x_label="x", y_label="y", live=live, **chart)  # fmt: skip
         if mode == "line":
             rows = [(b["label"], b["slope"], b["intercept"]) for b in mine + best]
             st.container(key="reg_best_lines").markdown(sc.line_table(rows), help="L2 in closed form; L1 and "
                 "quantile exactly (the best line through two points); the others by reweighted least squares "
                 "refined by Newton steps.")  # fmt: skip
-        st.caption(HOW[what] + (f" Your line: ŷ = {slope:.3f}·x + {intercept:.3f}; dashed: the line each "
+        st.caption(sc.HOW[what] + (f" Your line: ŷ = {slope:.3f}·x + {intercept:.3f}; dashed: the line each "
                                 "loss would choose." if mode == "line" else ""))  # fmt: skip
         st.button("Undo", key="reg_undo", icon=":material/undo:", on_click=_undo,
                   disabled=not state.reg_history,
                   help="Undo the last change to the predictions, the targets or the outliers")  # fmt: skip
 
-    ev = sc.evaluate(selected, y, shown, PARAMS)
     with right:
         st.markdown("**Totals** (cost = mean over the points)")
         page.metrics({n: "undefined" if c is None else c for n, c in ev.costs.items()}, titles,
@@ -224,7 +224,6 @@ def explorer() -> None:
 
     resid = shown - y
     r_max = sc.nice_ceiling(max(3.0, 1.15 * float(np.abs(resid).max())))
-    drawn = [n for n in selected if sc.on_residual_axis(n) and n in ev.per_sample]
     views = (("value", "**Loss against the residual r = ŷ − y**", ev.per_sample, "loss ℓ(r)", "reg_curves"),
              ("slope", "**Influence: the derivative dℓ/dŷ**", ev.derivative, "dℓ/dŷ",
               "reg_influence"))  # fmt: skip
@@ -243,5 +242,5 @@ def explorer() -> None:
 
 
 explorer()
-kit.loss_notes(selected, expanded=len(selected) <= 3, extra={"general_robust": ROBUST_CASES})
+kit.loss_notes(selected, expanded=len(selected) <= 3, extra={"general_robust": sc.ROBUST_CASES})
 page.done()

@@ -48,7 +48,8 @@ widget runs; it is adopted like a user edit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -92,11 +93,20 @@ _HTML = '<div class="dp-root" data-testid="dragPointsRoot"></div>'
 # Registered ONCE, at import time. Registering inside drag_points() would
 # re-register on every rerun.  The JS/CSS contain newlines, so Streamlit treats
 # them as inline content, not as asset paths.
+#
+# Two elements per chart: the library (the widget's code and stylesheet, and the chart's live-preview
+# tables), identical from run to run, so Streamlit's message cache sends it once and the browser does not
+# re-run it; and the chart itself, whose element carries only its data and a 0.6 KB loader.
+_CSS = (_HERE / "drag_points.css").read_text(encoding="utf-8")
+_library = st.components.v2.component(
+    f"{COMPONENT_NAME}_library",
+    html="<div hidden></div>",
+    js=f"const CSS = {json.dumps(_CSS)};\n" + (_HERE / "drag_points.js").read_text(encoding="utf-8"),
+)
 _mount = st.components.v2.component(
     COMPONENT_NAME,
     html=_HTML,
-    css=(_HERE / "drag_points.css").read_text(encoding="utf-8"),
-    js=(_HERE / "drag_points.js").read_text(encoding="utf-8"),
+    js=(_HERE / "drag_points_stub.js").read_text(encoding="utf-8"),
 )
 
 
@@ -138,6 +148,7 @@ def drag_points(
     target_style: str = "hollow",
     y_limit: Sequence[float] | None = None,
     on_change: Callable[[], None] | None = None,
+    live: Mapping[str, Any] | None = None,
 ) -> list[float]:
     """Draw the chart and return the current handle positions (``y`` floats).
 
@@ -190,6 +201,11 @@ def drag_points(
     on_change : callable or None
         Called (before the rerun) when the user moves a handle; read the new
         positions with :func:`get_drag_values`.
+    live : mapping or None
+        What the browser needs to preview the page's numbers and marks while a
+        handle moves (``scenes.live.Preview.data()``): the
+        tables (sent with the cached library element, so once per scene) and
+        the samples' maps, exact values, metrics and chart traces to update.
 
     Returns
     -------
@@ -229,12 +245,14 @@ def drag_points(
     meta_key = _meta_key(key)
     res = resolve(spec.handle_ys, _raw_state(key), st.session_state.get(meta_key), spec.limits)
     st.session_state[meta_key] = {**res.meta, "y_range": list(spec.limits)}
-    _mount(
-        key=key,
-        data=spec.to_data(res.values, res.rev),
-        height=spec.height,
-        on_positions_change=on_change or _noop,
-    )
+    data = spec.to_data(res.values, res.rev)
+    live = dict(live or {})
+    tables = live.pop("tables", {})
+    if live:
+        data["live"] = {**live, "tables": key}
+    with st.container(gap=None, key=f"{key}_box"):
+        _library(key=f"{key}_library", data={"name": key, "tables": tables})
+        _mount(key=key, data=data, height=spec.height, on_positions_change=on_change or _noop)
     return list(res.values)
 
 

@@ -102,7 +102,7 @@ function createInstance(root) {
     root, svg, clipRect, layers, tip, tipBox, tipText, measure,
     data: null, values: [], rev: null, view: [0, 1], geo: null,
     handleEls: [], drag: null, active: -1, width: 0,
-    setStateValue: null,
+    setStateValue: null, touched: new Map(), frame: 0, sentAt: 0, previewAt: 0,
   };
   inst.resizeObserver = new ResizeObserver(() => {
     const w = Math.floor(root.clientWidth);
@@ -407,12 +407,16 @@ function fitView(inst, lo, hi) {
 // ---------------------------------------------------------------------------
 
 function send(inst) {
-  if (inst.setStateValue) inst.setStateValue("positions", { y: inst.values.slice(), rev: inst.rev });
+  if (!inst.setStateValue) return;
+  inst.setStateValue("positions", { y: inst.values.slice(), rev: inst.rev });
+  inst.sentAt = performance.now();
+  watchRun(inst);
 }
 
 function setValue(inst, i, v) {
   const [lo, hi] = inst.data.y_limit || inst.data.y_range;
   inst.values[i] = clamp(v, lo, hi);
+  schedulePreview(inst);
   if (fitView(inst, inst.view[0], inst.view[1])) {
     const s = scales(inst);
     renderStatic(inst, s);
@@ -496,17 +500,30 @@ function endDrag(inst, ev, commit) {
   if (!commit) inst.values[dr.index] = dr.start;
   renderDynamic(inst, scales(inst));
   // A Python-side change arrived mid-drag: its positions win, send nothing.
-  if (commit && dr.rev === inst.rev && inst.values[dr.index] !== dr.start) send(inst);
+  if (commit && dr.rev === inst.rev && inst.values[dr.index] !== dr.start) {
+    flushPreview(inst);
+    send(inst);
+  } else {
+    cancelPreview(inst);
+    settle(inst); // nothing will come back from the server: show its numbers again
+  }
 }
 
 // ---------------------------------------------------------------------------
 // Entry point (called on mount and on every data change)
 // ---------------------------------------------------------------------------
 
-export default function dragPoints(component) {
+function dragPoints(component) {
   const { data, parentElement, setStateValue } = component;
   const root = parentElement.querySelector(".dp-root");
   if (!root || !data) return undefined;
+  if (!parentElement.querySelector("style.dp-style")) {
+    // The stylesheet comes with the (cached) library element, not with every run's chart.
+    const style = document.createElement("style");
+    style.className = "dp-style";
+    style.textContent = CSS;
+    root.before(style);
+  }
   let inst = root.__dragPoints;
   if (!inst) inst = root.__dragPoints = createInstance(root);
   inst.setStateValue = setStateValue;
@@ -527,6 +544,8 @@ export default function dragPoints(component) {
       inst.svg.classList.remove("dp-is-dragging");
     }
   }
+  inst.live = data.live || null;
+  inst.restArgs = null; // the samples' arguments at the server's positions (computed when first needed)
 
   // Python's axis, grown to hold the handles (mid-drag, the axis the drag has grown is kept).
   const [y0, y1] = data.y_range;
@@ -543,6 +562,224 @@ export default function dragPoints(component) {
 
   return () => {
     inst.resizeObserver.disconnect();
+    if (inst.runObserver) inst.runObserver.disconnect();
+    cancelPreview(inst);
     delete root.__dragPoints;
   };
+}
+
+// ---------------------------------------------------------------------------
+// Live preview: while a handle moves, every number and mark that depends on it follows.
+//
+// No loss formula here. The server sends (scenes/live.py) each loss's per-sample value and derivative
+// tabulated over the quantity a handle moves, in the library element (cached: the same on every drag),
+// and with each run the samples' maps from the handles and their exact values. This code interpolates,
+// re-sums and writes the results into the page's metrics and Plotly charts (their own DOM nodes, no
+// Plotly.react). When the server's run has finished, whatever it did not redraw is put back as it was,
+// so the page always ends on the server's exact numbers.
+// ---------------------------------------------------------------------------
+
+const MARK = "\u200b"; // ends every previewed text, so a server's redraw with the same text is recognised
+
+function registry() {
+  return (window.__lossxDragPoints ||= { tables: {}, impl: null });
+}
+
+// Tables arrive as JSON (null: not defined there); kept as Float64Arrays with NaN.
+function prepareTables(raw) {
+  const out = {};
+  const arr = (a) => Float64Array.from(a, (v) => (v === null ? NaN : v));
+  for (const [name, t] of Object.entries(raw || {})) {
+    out[name] = { x: arr(t.x), f: arr(t.f), df: t.df ? arr(t.df) : null, h: !!t.h };
+  }
+  return out;
+}
+
+// The tabulated value (cubic Hermite when the table holds its derivative, else linear) and derivative at x.
+function lookup(t, x) {
+  if (!t) return { f: NaN, d: NaN };
+  const xs = t.x, n = xs.length;
+  if (!(x >= xs[0] && x <= xs[n - 1])) return { f: NaN, d: NaN };
+  let lo = 0, hi = n - 1;
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (xs[mid] < x) lo = mid + 1; else hi = mid; }
+  const j = lo, df = t.df;
+  if (xs[j] === x || j === 0) return { f: t.f[j], d: df ? df[j] : NaN };
+  const a = j - 1, h = xs[j] - xs[a], u = (x - xs[a]) / h;
+  const f0 = t.f[a], f1 = t.f[j];
+  const d0 = df ? df[a] : NaN, d1 = df ? df[j] : NaN;
+  let f = f0 + (f1 - f0) * u;
+  if (t.h && Number.isFinite(d0) && Number.isFinite(d1)) {
+    const u2 = u * u, u3 = u2 * u;
+    f = (2 * u3 - 3 * u2 + 1) * f0 + (u3 - 2 * u2 + u) * h * d0 + (3 * u2 - 2 * u3) * f1 + (u3 - u2) * h * d1;
+  }
+  return { f, d: d0 + (d1 - d0) * u };
+}
+
+// Each sample's argument (its residual, its margin): offset + sum of c * handle value (through `pre`).
+function unitArgs(live, values, T) {
+  return live.units.map((u) => {
+    let a = u.o;
+    for (const [k, c] of u.h) a += c * (u.pre ? lookup(T[u.pre], values[k]).f : values[k]);
+    return a;
+  });
+}
+
+function schedulePreview(inst) {
+  if (!inst.live || inst.frame) return;
+  inst.frame = requestAnimationFrame(() => { inst.frame = 0; preview(inst); });
+}
+
+function flushPreview(inst) {
+  if (!inst.frame) return;
+  cancelAnimationFrame(inst.frame);
+  inst.frame = 0;
+  preview(inst);
+}
+
+function cancelPreview(inst) {
+  if (inst.frame) cancelAnimationFrame(inst.frame);
+  inst.frame = 0;
+}
+
+function fmtMetric(v) {
+  // charts.style.format_metric: 4 decimals, or 4 significant digits from 1e4
+  if (Number.isNaN(v)) return "undefined";
+  if (!Number.isFinite(v)) return v > 0 ? "∞" : "-∞";
+  if (Math.abs(v) < 1e4) return v.toFixed(4);
+  const [m, e] = v.toExponential(3).split("e");
+  const mant = m.includes(".") ? m.replace(/0+$/, "").replace(/\.$/, "") : m;
+  const exp = Number(e);
+  return `${mant}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+}
+
+// Remember a node's value the first time the preview writes it; write.
+function write(inst, node, attr, value) {
+  let rec = inst.touched.get(node);
+  const current = attr ? node.getAttribute(attr) : node.nodeValue;
+  if (!rec) inst.touched.set(node, (rec = { attr, original: current }));
+  if (current !== value) {
+    if (attr) node.setAttribute(attr, value); else node.nodeValue = value;
+  }
+  rec.written = value;
+}
+
+function hide(inst, el) {
+  if (!inst.touched.has(el)) inst.touched.set(el, { attr: "style.visibility" });
+  el.style.visibility = "hidden";
+}
+
+// Put back what the server did not redraw (it still shows the preview), so the page shows the server's numbers.
+function settle(inst) {
+  for (const [node, rec] of inst.touched) {
+    if (rec.attr === "style.visibility") { node.style.visibility = ""; continue; }
+    const current = rec.attr ? node.getAttribute(rec.attr) : node.nodeValue;
+    if (current !== rec.written || rec.original === null) continue;
+    if (rec.attr) node.setAttribute(rec.attr, rec.original); else node.nodeValue = rec.original;
+  }
+  inst.touched.clear();
+}
+
+// After a send: settle once the server's run has finished (the app's script state goes back to notRunning).
+function watchRun(inst) {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || !inst.live) return;
+  if (inst.runObserver) inst.runObserver.disconnect();
+  const sentAt = inst.sentAt;
+  let running = false;
+  inst.runObserver = new MutationObserver(() => {
+    const state = app.getAttribute("data-test-script-state");
+    if (state === "running") { running = true; return; }
+    if (!running && performance.now() - sentAt < 50) return; // the run has not started yet
+    inst.runObserver.disconnect();
+    inst.runObserver = null;
+    if (!inst.drag && inst.previewAt <= sentAt + 1) settle(inst); // not while a newer drag previews
+  });
+  inst.runObserver.observe(app, { attributes: true, attributeFilter: ["data-test-script-state"] });
+}
+
+function firstText(el) {
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  return walker.nextNode();
+}
+
+function preview(inst) {
+  const live = inst.live;
+  const T = registry().tables[live.tables];
+  if (!T) return;
+  inst.previewAt = performance.now();
+  // A moved handle counts at the value it shows (and the server will snap it to): its display decimals.
+  const shown = inst.values.map((v, k) => (v === inst.data.values[k] ? v : Number(v.toFixed(inst.data.decimals))));
+  const args = unitArgs(live, shown, T);
+  const rest = (inst.restArgs ||= unitArgs(live, inst.data.values, T));
+  const moved = args.map((a, u) => a !== rest[u]);
+  const byLoss = {};
+  const row = live.metrics ? document.querySelector(`.st-key-${live.metrics}`) : null;
+  const metricEls = row ? row.querySelectorAll('[data-testid="stMetric"]') : [];
+  for (const L of live.losses) {
+    const f = new Float64Array(args.length), d = new Float64Array(args.length);
+    L.units.forEach(([tab, scale, shift], u) => {
+      const r = lookup(T[tab], scale * args[u] + shift);
+      const exact = L.exact ? L.exact[u] : null;
+      f[u] = !moved[u] && exact !== null && exact !== undefined ? exact : r.f;
+      d[u] = r.d;
+    });
+    let total = 0;
+    for (const v of f) total += v;
+    const mean = total / f.length;
+    const cost = L.finish ? lookup(T[L.finish], mean).f : mean;
+    byLoss[L.name] = { f, d, total };
+    const el = L.metric === null ? null : metricEls[L.metric];
+    if (el) {
+      const valueEl = el.querySelector('[data-testid="stMetricValue"]');
+      const text = valueEl && firstText(valueEl);
+      if (text) write(inst, text, null, fmtMetric(cost) + MARK);
+      const delta = el.querySelector('[data-testid="stMetricDelta"]');
+      if (delta) hide(inst, delta); // its "change since the last step" is not known until the server answers
+    }
+  }
+  for (const s of live.series) previewSeries(inst, s, byLoss, args, moved, T);
+}
+
+function previewSeries(inst, s, byLoss, args, moved, T) {
+  const gd = document.querySelector(`.st-key-${s.chart} .js-plotly-plot`);
+  const L = byLoss[s.loss];
+  if (!gd || !gd._fullLayout || !L) return;
+  const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+  const bars = s.kind === "bar";
+  for (const tr of gd.querySelectorAll(bars ? ".barlayer .trace" : ".scatterlayer .trace")) {
+    const cd = tr.__data__;
+    const trace = cd && cd[0] && cd[0].trace;
+    if (!trace || !trace.meta || trace.meta.live !== s.tag) continue;
+    const ids = trace.meta.ids;
+    for (const pt of tr.querySelectorAll(".point")) {
+      const di = pt.__data__;
+      const u = di && ids ? ids[di.i] : undefined;
+      if (u === undefined) continue;
+      if (bars) {
+        const share = L.total > 0 && Number.isFinite(L.total) ? (100 * L.f[u]) / L.total : 0;
+        const path = pt.tagName === "path" ? pt : pt.querySelector("path");
+        const m = path && /^M([-\d.e]+),([-\d.e]+)V([-\d.e]+)H([-\d.e]+)V/.exec(path.getAttribute("d") || "");
+        if (!m || !Number.isFinite(share)) continue;
+        const base = ya.c2p(0), top = ya.c2p(Math.min(share, ya.range[1]));
+        write(inst, path, "d", `M${m[1]},${base}V${top}H${m[4]}V${base}Z`);
+        continue;
+      }
+      if (!moved[u]) continue;
+      const y = s.y === "df" ? L.d[u] : L.f[u];
+      const x = s.x ? lookup(T[s.x[u]], args[u]).f : args[u];
+      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+      write(inst, pt, "transform", `translate(${xa.c2p(x)},${ya.c2p(y)})`);
+    }
+  }
+}
+
+// The library element's entry point: it carries this module (once, cached by Streamlit) and the tables of
+// one drag chart; each chart's own small element calls dragPoints through the registry.
+export default function library(component) {
+  const reg = registry();
+  reg.impl = dragPoints;
+  const data = component.data || {};
+  if (data.name) reg.tables[data.name] = prepareTables(data.tables);
+  for (const run of (reg.waiting || []).splice(0)) run();
+  return undefined;
 }

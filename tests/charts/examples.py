@@ -55,3 +55,10 @@ FIGURES: dict[str, Callable[[], go.Figure]] = {
         class_names=["0", "1"], what="class 1",
     ),
 }  # fmt: skip
+
+
+def line_x(trace) -> np.ndarray:
+    """A line trace's x: its array, or its evenly spaced grid ``x0 + i·dx`` (charts.style.drawn)."""
+    if trace.x is not None:
+        return np.asarray(trace.x)
+    return trace.x0 + trace.dx * np.arange(len(trace.y))

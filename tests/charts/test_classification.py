@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-from numpy.testing import assert_array_equal
+from numpy.testing import assert_allclose, assert_array_equal
 
 from charts import classification as cc
 from charts.style import FONT_SIZE, color_of
+from tests.charts.examples import line_x
 
 GRID = np.linspace(-3.0, 3.0, 13)
 M = np.array([-1.0, 0.5, 2.0, -0.2])
@@ -34,7 +35,8 @@ def test_curves_lines_and_marks_split_by_right_and_wrong():
         ("hinge", "markers"),
     ]
     hinge, zero_one, right, wrong = fig.data
-    assert_array_equal(hinge.x, GRID)
+    assert_allclose(line_x(hinge), GRID, atol=1e-12)
+    assert hinge.y.dtype == np.float32  # a drawn curve: 4 bytes a value (charts.style.drawn)
     assert_array_equal(hinge.y, np.maximum(0.0, 1 - GRID))
     assert hinge.line.color == color_of("hinge") and hinge.line.width == 3
     assert zero_one.line.dash == "dot"

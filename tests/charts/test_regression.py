@@ -7,6 +7,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from charts import regression
 from charts.style import color_of
+from tests.charts.examples import line_x
 
 TITLES = {"mse": "L2 (MSE)", "pseudo_huber": "pseudo-Huber", "mae": "L1 (MAE)"}
 GRID = np.linspace(-4.0, 4.0, 9)
@@ -31,7 +32,8 @@ def test_curves_with_points_lines_then_marks():
         ("scatter", "markers", "pseudo-Huber"),
     ]
     mse_line, ph_line, mse_pts, ph_pts = fig.data
-    assert_array_equal(mse_line.x, GRID)
+    assert_allclose(line_x(mse_line), GRID, atol=1e-12)
+    assert mse_line.y.dtype == np.float32  # a drawn curve: 4 bytes a value (charts.style.drawn)
     assert_array_equal(mse_line.y, GRID**2)
     assert mse_line.line.color == color_of("mse") and mse_line.line.dash == "solid"
     assert ph_line.line.dash == "dash"  # pseudo-Huber is dashed everywhere

@@ -56,8 +56,11 @@ def centre(locator) -> tuple[float, float]:
 
 
 def test_mounts_in_an_open_shadow_root_with_accessible_sliders(page):
-    assert page.locator(ISO).count() == 3
+    # each chart and its library element (the widget's code and tables, sent once and cached)
+    assert page.locator(ISO).count() == 6
     for key, n in (("reg", 5), ("line", 2), ("logits", 3)):
+        assert page.locator(f".st-key-{key} {ISO}").count() == 1
+        assert page.locator(f".st-key-{key}_library {ISO}").count() == 1
         assert page.locator(f".st-key-{key} {ISO} [role='slider']").count() == n
     # not an iframe: the sliders live in an open shadow root of the app page
     assert page.locator("iframe").count() == 0

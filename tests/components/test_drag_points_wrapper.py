@@ -4,6 +4,7 @@ machine that decides whose positions win, and the wrapper under AppTest."""
 from __future__ import annotations
 
 import itertools
+import json
 import math
 
 import numpy as np
@@ -300,8 +301,10 @@ def test_apptest_mounts_and_returns_defaults():
     vals = at.session_state["out"]
     assert type(vals) is list and all(type(v) is float for v in vals)
     # the component is there, as an UnknownElement carrying our data
+    # (and its library element: the widget's code and its live-preview tables, the same every run)
     comps = [e for e in at.get("bidi_component")]
-    assert len(comps) == 1 and comps[0].key == "dp"
+    assert [c.key for c in comps] == ["dp_library", "dp"]
+    assert json.loads(comps[0].proto.json) == {"name": "dp", "tables": {}}
 
 
 def test_apptest_injected_state_is_returned_and_python_changes_win():

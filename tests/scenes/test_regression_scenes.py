@@ -291,7 +291,7 @@ def test_residual_axis_and_curves():
     assert not sc.on_residual_axis("rmse")  # a mean first, then a root
     assert "mean of the points" in sc.why_not_on_residual_axis("rmse")
     r, v = sc.residual_curve("huber", (("delta", 2.0),), 5.0, "value")
-    assert r[0] == -5.0 and r[-1] == 5.0 and len(r) == 401
+    assert r[0] == -5.0 and r[-1] == 5.0 and len(r) == 201 and 0.0 in r
     np.testing.assert_array_equal(v, losses.get("huber").per_sample(np.zeros_like(r), r, delta=2.0))
     _, d = sc.residual_curve("mae", (), 5.0, "slope")
     assert d[0] == -1.0 and d[-1] == 1.0

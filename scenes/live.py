@@ -1,0 +1,217 @@
+"""What the browser needs to follow a drag live, without a loss formula of its own.
+
+While a handle moves, the drag widget (components/drag_points) previews every number and mark that depends
+on it: the totals, each point's share bars, its marks on the loss and derivative curves. It only *looks up*:
+the core's per-sample value and derivative of each loss tabulated over the quantity a handle moves (the
+residual r, the margin m), the scalar finish of a cost that is not a plain mean (RMSE's square root), and a
+linear map from the handles to each sample's argument. It interpolates (cubic Hermite where the table holds
+the derivative of the tabulated value, else linear), re-sums, and after pointer-up the server's exact values
+replace the preview.
+
+Two parts, sent apart by the widget: the tables (the same across drags of one scene, so Streamlit's message
+cache sends them once) and the rest (the samples' maps and exact values, a few numbers per sample).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+import losses
+
+Fn = Callable[[np.ndarray], np.ndarray]
+#: Significant digits kept in a table: far below what a preview shows, and a third of the bytes of repr().
+DIGITS = 9
+#: Nodes of a table over an unbounded quantity (sinh-spaced: dense near 0, sparse far out).
+NODES = 241
+
+
+def _json(values: np.ndarray) -> list[float | None]:
+    """Floats with DIGITS significant digits; not-finite values (a loss undefined there) as None."""
+    out: list[float | None] = []
+    for v in np.asarray(values, dtype=float).tolist():
+        out.append(float(f"{v:.{DIGITS}g}") if math.isfinite(v) else None)
+    return out
+
+
+def sinh_nodes(limit: float, width: float, count: int = NODES, extra: Iterable[float] = ()) -> np.ndarray:
+    """``count`` nodes over [−limit, limit], spaced like width·sinh(t) with t uniform (0 is a node), plus
+    the ``extra`` points (a loss's kinks: ±δ) — sorted, duplicates removed."""
+    top = math.asinh(limit / width)
+    t = np.linspace(-top, top, count | 1)  # odd: t = 0, so r = 0 (L1's kink) is a node
+    nodes = width * np.sinh(t)
+    nodes[len(nodes) // 2] = 0.0
+    pts = [v for v in extra if math.isfinite(v) and -limit < v < limit]
+    return np.unique(np.concatenate([nodes, np.asarray(pts, dtype=float)]))
+
+
+def table(value: Fn, slope: Fn | None, nodes: np.ndarray, *, jump_at: Sequence[float] = ()) -> dict[str, Any]:
+    """``value`` (and ``slope``, its derivative in the node variable, for Hermite interpolation; None: linear)
+    at ``nodes``. At a point of ``jump_at`` (the 0-1 loss's step at m = 0) the node appears twice, with the
+    value at it and the value just right of it, so the browser never interpolates across the step."""
+    x = np.asarray(nodes, dtype=float)
+    for j in jump_at:
+        x = np.sort(np.concatenate([x[x != j], [j, j]]))
+    right = np.zeros(len(x), dtype=bool)
+    right[1:] = x[1:] == x[:-1]  # the second copy of a jump point
+    at = np.where(right, np.nextafter(x, np.inf), x)
+    with np.errstate(all="ignore"):
+        f = np.asarray(value(at), dtype=float)
+        out: dict[str, Any] = {"x": _json(x), "f": _json(f)}
+        if slope is not None:
+            out["df"] = _json(np.asarray(slope(at), dtype=float))
+    return out
+
+
+def _safe(fn: Callable[[], np.ndarray], size: int) -> np.ndarray:
+    """The core's values, or NaN where it refuses (a loss undefined on part of a table: MSLE at ŷ ≤ −1)."""
+    try:
+        return fn()
+    except losses.LossInputError:
+        return np.full(size, np.nan)
+
+
+def pointwise(spec: losses.LossSpec, params: Mapping[str, float], y: float, over: str) -> tuple[Fn, Fn]:
+    """The per-sample loss and its derivative dℓ/dŷ as functions of one variable: the prediction ŷ at the
+    target ``y`` (``over="yhat"``), or the target at the prediction ``y`` (``over="y"``). Points where the
+    loss is undefined are NaN."""
+
+    def value(v: np.ndarray) -> np.ndarray:
+        return _grid(spec.per_sample, v)
+
+    def slope(v: np.ndarray) -> np.ndarray:
+        return _grid(spec.per_sample_derivative, v)
+
+    def _grid(fn, v: np.ndarray) -> np.ndarray:
+        v = np.asarray(v, dtype=float)
+        fixed = np.full_like(v, y)
+        t, p = (fixed, v) if over == "yhat" else (v, fixed)
+        out = np.full(len(v), np.nan)
+        ok = np.ones(len(v), dtype=bool)
+        if spec.y_true == "values_gt_m1":  # the core refuses a block with a value ≤ −1: tabulate the rest
+            ok = (t > -1) & (p > -1)
+        if ok.any():
+            out[ok] = _safe(lambda: fn(t[ok], p[ok], **params), int(ok.sum()))
+        return out
+
+    return value, slope
+
+
+def finish_table(spec: losses.LossSpec, top: float) -> dict[str, Any] | None:
+    """A cost's finish (RMSE's √ of the mean) over [0, top] on log-spaced nodes, with its slope; None for
+    a plain mean."""
+    if spec.finish is None:
+        return None
+    top = max(float(top), 1.0)
+    nodes = np.concatenate([[0.0], np.geomspace(1e-12, top * 1.01, 400)])
+    fin, fslope = spec.finish, spec.finish_slope
+
+    def value(m: np.ndarray) -> np.ndarray:
+        return np.array([fin(float(v)) for v in m])
+
+    def slope(m: np.ndarray) -> np.ndarray | None:
+        return np.array([fslope(float(v)) if v > 0 else 0.0 for v in m]) if fslope else None
+
+    return table(value, slope if fslope else None, nodes)
+
+
+@dataclass
+class Preview:
+    """The preview of one drag chart: tables by name, each sample's argument as a linear map of the handles,
+    each loss's table per sample, the metrics and the chart traces to update."""
+
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    units: list[dict[str, Any]] = field(default_factory=list)
+    losses: list[dict[str, Any]] = field(default_factory=list)
+    series: list[dict[str, Any]] = field(default_factory=list)
+    metrics: str | None = None
+
+    def unit(self, handles: Sequence[tuple[int, float]], offset: float, pre: str | None = None) -> None:
+        """A sample whose argument is offset + Σ c·(handle k's value, through table ``pre`` if given)."""
+        self.units.append({"h": [[int(k), float(c)] for k, c in handles], "o": float(offset), "pre": pre})
+
+    def loss(self, name: str, per_unit: Sequence[tuple[str, float, float]], exact: Sequence[float],
+             finish: str | None = None, metric: int | None = None) -> None:  # fmt: skip
+        """Loss ``name``: for each sample the table it is read from at scale·argument + shift, its exact
+        per-sample values now, the finish table (or None) and the index of its metric in the row."""
+        self.losses.append({"name": name, "units": [[t, float(a), float(b)] for t, a, b in per_unit],
+                            "exact": _json(np.asarray(exact, dtype=float)), "finish": finish,
+                            "metric": metric})  # fmt: skip
+
+    def marks(self, chart: str, tag: str, loss: str, y: str, x: Sequence[str] | None = None,
+              kind: str = "scatter") -> None:  # fmt: skip
+        """The traces of chart ``chart`` whose ``meta`` is ``{"live": tag, "ids": [sample, ...]}``
+        (charts.style.live_meta): their points move to y = the loss's value ("f"), its derivative ("df") or
+        the sample's share of the total in % ("share", bars), at x = the sample's argument, or the value of
+        table ``x[sample]``."""
+        self.series.append({"chart": chart, "tag": tag, "loss": loss, "y": y,
+                            "x": None if x is None else list(x), "kind": kind})  # fmt: skip
+
+    def data(self) -> dict[str, Any]:
+        """For ``drag_points(live=...)``: the tables (it sends them with its cached library element) and the
+        rest (with the chart, every run)."""
+        return {"tables": self.tables, "units": self.units, "losses": self.losses, "series": self.series,
+                "metrics": self.metrics}  # fmt: skip
+
+
+def _kinks(params: Mapping[str, float]) -> list[float]:
+    """Where a loss may bend (±δ, ±c): extra table nodes, so its pieces meet at a node."""
+    out = []
+    for v in params.values():
+        if math.isfinite(v) and v > 0:
+            out += [v, -v]
+    return out
+
+
+def regression(what: str, params: Mapping[str, Mapping[str, float]], x: Sequence[float], y: Sequence[float],
+               preds: Sequence[float], handle_x: Sequence[float], *, limit: float, keys: Mapping[str, str],
+               drawn: Sequence[str], shared: Sequence[str]) -> Preview:  # fmt: skip
+    """The regression explorer's preview of the losses ``params`` (name → its parameters, in the order of
+    the metrics). ``what``: the handles are the predictions ("free"), the line's two ends at ``handle_x``
+    ("line") or the targets ("targets"); ``limit``: how far a handle can go; ``keys``: the metrics row and
+    the charts ("metrics_row", "shares", "curves", "influence"); ``drawn``: the losses with marks on the
+    residual curves; ``shared``: those in the share bars."""
+    pv = Preview(metrics=keys["metrics_row"])
+    x, y, preds = (np.asarray(v, dtype=float) for v in (x, y, preds))
+    n = len(y)
+    for i in range(n):
+        if what == "free":
+            pv.unit([(i, 1.0)], -y[i])
+        elif what == "line":
+            lam = (x[i] - handle_x[0]) / (handle_x[1] - handle_x[0])
+            pv.unit([(0, 1.0 - lam), (1, lam)], -y[i])
+        else:
+            pv.unit([(i, -1.0)], preds[i])
+    r_limit = 2 * limit + 1.0
+    for k, (name, kw) in enumerate(params.items()):
+        spec, kw = losses.get(name), dict(kw)
+        if spec.y_true == spec.y_pred == "values":  # a function of the residual alone: one table
+            tab = f"r:{name}"
+            value, slope = pointwise(spec, kw, 0.0, "yhat")
+            pv.tables[tab] = table(value, slope, sinh_nodes(r_limit, 1.0, extra=_kinks(kw))) | {"h": True}
+            per_unit = [(tab, 1.0, 0.0)] * n
+        else:  # one table per sample, over its prediction (or its target, when the targets move)
+            per_unit = []
+            for i in range(n):
+                tab = f"u{i}:{name}"
+                over = "y" if what == "targets" else "yhat"
+                value, slope = pointwise(spec, kw, preds[i] if over == "y" else y[i], over)
+                pv.tables[tab] = table(value, slope, sinh_nodes(limit, 1.0)) | {"h": over == "yhat"}
+                per_unit.append((tab, -1.0, preds[i]) if over == "y" else (tab, 1.0, y[i]))
+        exact = _safe(lambda spec=spec, kw=kw: spec.per_sample(y, preds, **kw), n)
+        finish = None
+        if spec.finish is not None:
+            top = max(v for t in {p[0] for p in per_unit} for v in pv.tables[t]["f"] if v is not None)
+            finish = f"finish:{name}"
+            pv.tables[finish] = finish_table(spec, top) | {"h": spec.finish_slope is not None}
+        pv.loss(name, per_unit, exact, finish=finish, metric=k)
+    for name in shared:
+        pv.marks(keys["shares"], name, name, "share", kind="bar")
+    for name in drawn:
+        pv.marks(keys["curves"], name, name, "f")
+        pv.marks(keys["influence"], name, name, "df")
+    return pv
