@@ -17,7 +17,7 @@ import importlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from scoring.detect import TASKS, Detection, detect, detect_file
+from scoring.detect import TASKS, Detection, detect, detect_deferred, detect_file
 from scoring.errors import KINDS, ScoringError
 from scoring.reader import CsvFormat, Source, read_sample, sniff
 
@@ -65,8 +65,9 @@ def inspect(
     """Sniff the format and detect the task and columns; every argument given overrides the guess."""
     fmt = sniff(source, max_bytes=max_bytes, delimiter=delimiter, header=header, encoding=encoding,
                 decimal=decimal)  # fmt: skip
-    det = detect_file(source, fmt, task=task, y_true=y_true, y_pred=y_pred, id_column=id_column,
-                      positive=positive, pred_kind=pred_kind)  # fmt: skip
+    # the labels of the whole file are checked as scoring reads it, where the sample's can stand for them
+    fmt, det = detect_deferred(source, fmt, task=task, y_true=y_true, y_pred=y_pred, id_column=id_column,
+                               positive=positive, pred_kind=pred_kind)  # fmt: skip
     return fmt, det
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -230,6 +230,125 @@ def detect_file(source, fmt: CsvFormat, **choices) -> Detection:
         cols = _label_candidates(_profile(sample))
         whole = distinct_values(source, fmt, cols) if cols else None
     return detect(sample, fmt, whole=whole, **choices)
+
+
+#: At most this many distinct cells in each label column of the sample for its labels to be taken from the
+#: sample alone (``detect_deferred``): far below ``distinct_values``' limit (61), which the whole-file pass
+#: must not reach before every label of the sample is in it.
+DEFER_MAX_LABELS = 20
+
+
+class LabelCheck:
+    """The labels ``detect_deferred`` took from the sample, checked in every chunk the scorer reads.
+
+    ``keys``: each label column's labels in the sample (``label_key``: numbers as floats). A chunk with a
+    label outside them (``see``) means the whole file's labels may not be the sample's: then the detection
+    from the whole file (``detect_file``, the labels read to the end) is made, as it would have been before
+    scoring. If it is the same as the sample's, scoring goes on (nothing it computes depends on the pass);
+    if it raises, that error is the file's; if it differs, the file is refused with both detections, since
+    the rows read so far were scored for the other one.
+    """
+
+    def __init__(self, keys: Mapping[str, frozenset], recheck, rows: int):
+        self.keys, self.recheck, self.rows = dict(keys), recheck, rows
+        self.settled = False  # the whole file's detection has been made: nothing more to check
+
+    def see(self, frame: pd.DataFrame, first: int) -> None:
+        """Check one chunk (``first``: its first row's number); may read the whole file's labels once."""
+        if self.settled:
+            return
+        for c, keys in self.keys.items():
+            if c in frame.columns and (new := _new_label(frame[c], keys)) is not None:
+                self.settled = True
+                self.recheck(c, new, first)
+                return
+
+
+def _new_label(series: pd.Series, keys: frozenset) -> object | None:
+    """A label of ``series`` (as ``label_key`` makes it: a finite float) that is not in ``keys``, or None."""
+    dtype = series.dtype
+    if pd.api.types.is_integer_dtype(dtype) and isinstance(dtype, np.dtype):  # labels 0/1: two reductions
+        if series.empty:
+            return None
+        lo, hi = int(series.min()), int(series.max())
+        if hi - lo <= 64 and all(float(k) in keys for k in range(lo, hi + 1)):
+            return None
+    values = pd.unique(series.dropna())
+    for v in values:
+        k = label_key(v)
+        if isinstance(k, float) and k not in keys:
+            return k
+    return None
+
+
+def _sample_labels(sample: pd.DataFrame, cols: Sequence[str], profiles: Mapping[str, _Col]):
+    """Each label column's labels in the sample (finite floats, as ``label_key`` makes them), or None when
+    the sample cannot stand for the whole file's pass: a column of texts, or more than ``DEFER_MAX_LABELS``
+    distinct cells."""
+    out = {}
+    for c in cols:
+        if not profiles[c].numeric:
+            return None
+        cells = pd.unique(sample[c].dropna())
+        if len(cells) > DEFER_MAX_LABELS:
+            return None
+        out[c] = frozenset(k for k in map(label_key, cells) if isinstance(k, float))
+    return out
+
+
+def detect_deferred(source, fmt: CsvFormat, **choices) -> tuple[CsvFormat, Detection]:
+    """``detect_file`` without its pass over the whole file where the sample's labels can stand for it; the
+    format returned checks them in the scorer's own read (``CsvFormat.labels``, a ``LabelCheck``).
+
+    The pass read the label columns to the end (as long as parsing the file again: 1.1 s of a 3.2 s run on
+    1e7 binary rows) only to find labels the sample has not seen. Where the label columns are numbers, few
+    enough, and among the columns scoring reads, their labels are checked in each chunk instead; on the
+    first one the sample has not seen, the pass is made then (see ``LabelCheck``). The detection is the one
+    ``detect_file`` makes whenever the file has no such label.
+    """
+    sample = read_sample(source, fmt)
+    if len(sample) < sample_rows(fmt):  # the sample is the whole file
+        return fmt, detect(sample, fmt, **choices)
+    profiles = _profile(sample)
+    cols = _label_candidates(profiles)
+    keys = _sample_labels(sample, cols, profiles) if cols else None
+    if not keys:
+        return fmt, detect(sample, fmt, whole=distinct_values(source, fmt, cols) if cols else None, **choices)
+    try:
+        det = detect(sample, fmt, whole={c: sorted(k) for c, k in keys.items()}, **choices)
+    except ScoringError:
+        det = None
+    if det is None or not _stands_for_the_file(det, keys):  # the pass, as before
+        return fmt, detect(sample, fmt, whole=distinct_values(source, fmt, cols), **choices)
+
+    def recheck(column: str, label: float, first: int) -> None:
+        full = detect_file(source, fmt, **choices)
+        if full != det:
+            raise ScoringError(
+                "detect",
+                f"Column {column!r} has the label {_show(label)} in rows {first:,} and after, which its "
+                f"first {len(sample):,} rows do not have ({', '.join(map(_show, sorted(keys[column])))}). "
+                f"Read to the end, the file is {_what(full)}, not {_what(det)} as its first rows say, and "
+                "rows were scored for that. Choose the task and the columns yourself (task, y_true, y_pred).",
+                column=column,
+                value=label,
+            )
+
+    return replace(fmt, labels=LabelCheck(keys, recheck, len(sample))), det
+
+
+def _stands_for_the_file(det: Detection, keys: Mapping[str, frozenset]) -> bool:
+    """Whether the sample's labels may stand for the whole file's: a classifier's labels, every class seen
+    in the sample (a sorted file shows one class for 20,000 rows), and every label column read by scoring
+    (where ``LabelCheck`` sees it). A regression, a refusal or a class missing from the sample: the pass."""
+    if det.task == "regression" or det.true_kind != "labels" or not set(keys) <= set(det.columns):
+        return False
+    mapped = {k for k, _i in det.label_map}
+    return keys[det.y_true[0]] == mapped and len({i for _k, i in det.label_map}) == len(det.classes)
+
+
+def _what(det: Detection) -> str:
+    return f"{det.task} (y_true = {', '.join(det.y_true)}; y_pred = {', '.join(det.y_pred)})"
 
 
 def _names(columns: Sequence[str], limit: int = 12) -> str:
@@ -811,16 +930,22 @@ def _multiclass(y_true, y_pred, profiles, id_col, pred_kind, reasons, ignored) -
             reasons.append(f"Classes: integer labels 1..{k} read as the columns in order (1 is the first).")
         else:
             v = col.values
-            i = int(np.flatnonzero(np.isfinite(v) & ((v < 0) | (v > k - 1)))[0])
+            rows = np.flatnonzero(np.isfinite(v) & ((v < 0) | (v > k - 1)))
+            if rows.size:
+                i = int(rows[0])
+                where, row, bad = f"Row {i + 1}, column {yt!r}: the label", i + 1, float(v[i])
+            else:  # only beyond the sample (the whole file's labels): no row to name
+                bad = next(kk for kk in keys if kk < 0 or kk > k - 1)
+                where, row = f"Column {yt!r}, after its first {len(v):,} rows: the label", None
             raise ScoringError(
                 "labels",
-                f"Row {i + 1}, column {yt!r}: the label {v[i]:g} is not a class. "
+                f"{where} {bad:g} is not a class. "
                 f"With {k} class columns the labels must be 0..{k - 1} (or 1..{k}); "
                 f"this column runs from {lo:g} to {hi:g}. Fix the label, or name the columns "
                 "after the classes.",
-                row=i + 1,
+                row=row,
                 column=yt,
-                value=float(v[i]),
+                value=bad,
             )
     else:
         unknown = [_show(kk) for kk in keys if _show(kk).lower() not in lower][:5]

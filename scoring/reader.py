@@ -92,6 +92,9 @@ class CsvFormat:
     columns: tuple[str, ...] = ()
     size: int = 0
     notes: tuple[str, ...] = field(default=(), compare=False)
+    #: labels the detector took from the sample alone, checked in the chunks as they are read (see
+    #: ``scoring.detect.LabelCheck``); None: nothing to check
+    labels: object = field(default=None, compare=False, repr=False)
 
     def describe(self) -> str:
         head = "a header row" if self.header else "no header row"
@@ -761,6 +764,8 @@ def iter_chunks(
         chunks = formats.iter_table_chunks(source, fmt, usecols=usecols, chunksize=chunksize)
     else:
         chunks = _chunks(source, fmt, usecols, chunksize, text)
+    if fmt.labels is not None:  # in the reading thread, where the chunk is still in the cache
+        chunks = _labels_checked(chunks, fmt.labels)
     if prefetch:
         chunks = _prefetched(chunks)
     yield from chunks
@@ -802,6 +807,16 @@ def _chunk_error(exc: Exception, source: Source, fmt: CsvFormat) -> ScoringError
     if _EXPECTED_FIELDS.search(str(exc)) and (found := rescan(source, fmt)) is not None:
         return found
     return _parse_error(exc, fmt)
+
+
+def _labels_checked(chunks: Iterator, check) -> Iterator:
+    """``chunks``, each shown to ``check`` (``scoring.detect.LabelCheck.see``) before it is passed on."""
+    try:
+        for item in chunks:
+            check.see(item[1], item[0])
+            yield item
+    finally:
+        chunks.close()
 
 
 def _prefetched(items: Iterator, depth: int = 2) -> Iterator:

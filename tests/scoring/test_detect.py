@@ -211,3 +211,48 @@ def test_na_is_a_value_in_text_columns_and_missing_in_numeric_ones():
     data = b"label,prob\nyes,0.9\nno,0.2\nNA,0.5\nyes,0.7\n"
     fmt, det = scoring.inspect(data)
     assert det.classes == ("no", "yes") and scoring.score(data, fmt, det, drop_missing=True).rows_scored == 3
+
+
+# -- issue 14: the labels of the whole file checked while scoring reads it, not in a pass of their own ------
+def _binary_rows(n: int, last: str | None = None) -> bytes:
+    rows = [f"{i % 2},{0.25 + 0.5 * (i % 2)}\n" for i in range(n)]
+    if last is not None:
+        rows[-1] = f"{last},0.5\n"
+    return ("y_true,y_prob\n" + "".join(rows)).encode()
+
+
+def test_the_sample_stands_for_the_labels_of_a_file_that_has_no_others():
+    from scoring.detect import detect_deferred, detect_file
+
+    data = _binary_rows(50_000, last="1.0")  # another spelling of a label seen: nothing new
+    fmt = scoring.sniff(data)
+    deferred_fmt, det = detect_deferred(data, fmt)
+    assert deferred_fmt.labels is not None and deferred_fmt == fmt  # a check to make, nothing else
+    assert det == detect_file(data, fmt)
+    got, want = scoring.score(data, deferred_fmt, det).costs, scoring.score(data, fmt, det).costs
+    assert got == want
+
+
+@pytest.mark.parametrize("last", ["2", "-1"])
+def test_a_label_beyond_the_sample_gives_the_whole_files_message(last):
+    """The error detection from the whole file gives, while scoring reads it (it was raised before)."""
+    from scoring.detect import detect_file
+
+    data = _binary_rows(50_000, last=last)
+    fmt = scoring.sniff(data)
+    with pytest.raises(scoring.ScoringError) as before:
+        detect_file(data, fmt)
+    with pytest.raises(scoring.ScoringError) as now:
+        fmt, det = scoring.inspect(data)
+        scoring.score(data, fmt, det, chunksize=7000)
+    assert (now.value.kind, str(now.value)) == (before.value.kind, str(before.value))
+
+
+def test_a_class_number_beyond_the_sample_is_named_without_a_row():
+    labels = [0, 1, 2] * 8_000 + [3]
+    rows = "".join(f"{k},0.2,0.3,0.5\n" for k in labels)
+    data = ("y_true,p_0,p_1,p_2\n" + rows).encode()
+    with pytest.raises(scoring.ScoringError) as info:  # was an IndexError: the sample has no such row
+        fmt, det = scoring.inspect(data)
+        scoring.score(data, fmt, det)
+    assert info.value.kind == "labels" and "the label 3 is not a class" in str(info.value)
