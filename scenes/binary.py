@@ -9,6 +9,7 @@ URL yields the defaults plus the warnings to show.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,6 +65,15 @@ def quantize(values) -> list[float]:
     """Rounded to ``DECIMALS``, inside the score range, with no negative zero."""
     lo, hi = S_RANGE
     return [round(min(max(float(v), lo), hi), DECIMALS) + 0.0 for v in values]
+
+
+def scores_of(dragged: Sequence[float], shown: Sequence[float], base: Sequence[float],
+              as_prob: bool) -> list[float]:  # fmt: skip
+    """The scores the drag chart's handles stand for: quantized scores; on the probability axis a handle not
+    moved keeps its exact score and a moved one becomes the score of its probability."""
+    if not as_prob:
+        return quantize(dragged)
+    return [b if v == h else quantize([logit(v)])[0] for v, h, b in zip(dragged, shown, base, strict=True)]
 
 
 def in_convention(labels01: np.ndarray, convention: str) -> np.ndarray:
@@ -244,4 +254,27 @@ def vanishing_note(x0: float, ce_at: float, sq_at: float) -> str:
     return (
         f"At s = {x0:g} the prediction is right (p = {p0:.4f}); both gradients are small. Slide s to a "
         "negative value to see a confident mistake."
+    )
+
+
+#: Under the margin charts' heading.
+MARGIN_NOTE = (
+    "t = +1 for rain and −1 for no rain, so m > 0 means the right side of the boundary and m ≥ 1 means "
+    "right with room to spare. Crosses mark misclassified samples (m ≤ 0, shaded); the dotted line is m = 1."
+)
+#: Under the cross-entropy charts.
+CE_NOTE = (
+    "The same samples on both: BCE at p = σ(s) equals sigmoid cross-entropy at s. A confident mistake (p "
+    "near 0 for rain) costs −log p, which grows without bound; on the logit axis it becomes a straight line."
+)
+
+
+def margin_note(m: np.ndarray) -> str:
+    """What the margins say: how many samples hinge no longer moves, and how many are misclassified."""
+    return (
+        f"**{int(np.sum(m >= 1.0))} of {len(m)}** samples are past the margin (m ≥ 1): hinge and squared "
+        "hinge give them zero loss and zero gradient, so they stop moving the classifier. The logistic loss "
+        "(cross-entropy) still pushes them a little: its slope −σ(−m) shrinks but never reaches zero. "
+        f"**{int(np.sum(m <= 0))}** misclassified: the 0-1 loss counts them but its slope is zero, so it "
+        "cannot be trained by gradient descent."
     )

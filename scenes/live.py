@@ -129,6 +129,8 @@ class Preview:
     losses: list[dict[str, Any]] = field(default_factory=list)
     series: list[dict[str, Any]] = field(default_factory=list)
     metrics: str | None = None
+    #: The decimals the server rounds a moved handle to (the preview uses the same value), or None.
+    decimals: int | None = None
 
     def unit(self, handles: Sequence[tuple[int, float]], offset: float, pre: str | None = None) -> None:
         """A sample whose argument is offset + Σ c·(handle k's value, through table ``pre`` if given)."""
@@ -155,7 +157,7 @@ class Preview:
         """For ``drag_points(live=...)``: the tables (it sends them with its cached library element) and the
         rest (with the chart, every run)."""
         return {"tables": self.tables, "units": self.units, "losses": self.losses, "series": self.series,
-                "metrics": self.metrics}  # fmt: skip
+                "metrics": self.metrics, "decimals": self.decimals}  # fmt: skip
 
 
 def _kinks(params: Mapping[str, float]) -> list[float]:
@@ -169,13 +171,14 @@ def _kinks(params: Mapping[str, float]) -> list[float]:
 
 def regression(what: str, params: Mapping[str, Mapping[str, float]], x: Sequence[float], y: Sequence[float],
                preds: Sequence[float], handle_x: Sequence[float], *, limit: float, keys: Mapping[str, str],
-               drawn: Sequence[str], shared: Sequence[str]) -> Preview:  # fmt: skip
+               drawn: Sequence[str], shared: Sequence[str], decimals: int | None = None,
+               ) -> Preview:  # fmt: skip
     """The regression explorer's preview of the losses ``params`` (name → its parameters, in the order of
     the metrics). ``what``: the handles are the predictions ("free"), the line's two ends at ``handle_x``
     ("line") or the targets ("targets"); ``limit``: how far a handle can go; ``keys``: the metrics row and
     the charts ("metrics_row", "shares", "curves", "influence"); ``drawn``: the losses with marks on the
-    residual curves; ``shared``: those in the share bars."""
-    pv = Preview(metrics=keys["metrics_row"])
+    residual curves; ``shared``: those in the share bars; ``decimals``: what a moved handle is rounded to."""
+    pv = Preview(metrics=keys["metrics_row"], decimals=decimals)
     x, y, preds = (np.asarray(v, dtype=float) for v in (x, y, preds))
     n = len(y)
     for i in range(n):
@@ -214,4 +217,49 @@ def regression(what: str, params: Mapping[str, Mapping[str, float]], x: Sequence
     for name in drawn:
         pv.marks(keys["curves"], name, name, "f")
         pv.marks(keys["influence"], name, name, "df")
+    return pv
+
+
+def binary(params: Mapping[str, Mapping[str, float]], labels: Sequence[float], scores: Sequence[float], *,
+           as_prob: bool, keys: Mapping[str, str], marked: Sequence[str]) -> Preview:  # fmt: skip
+    """The binary explorer's preview of the losses ``params`` (name → parameters, in the order of the
+    metrics) on samples with ``labels`` (in the page's convention) and ``scores``; the handles are the scores,
+    or the probabilities σ(s) when ``as_prob``. Each loss is tabulated against the margin m = t·s for each
+    label; ``marked``: the losses marked on the margin charts (``keys``: "metrics_row", "margin",
+    "margin_slope", and the cross-entropy charts "bce" (against p) and "sce" (against s))."""
+    from scenes import binary as bsc  # scenes.binary's on_scores: a loss on probabilities gets p = σ(s)
+
+    labels, scores = np.asarray(labels, dtype=float), np.asarray(scores, dtype=float)
+    t = bsc.as_pm1(labels)
+    lab01 = (t > 0).astype(int)
+    given = {int(k): float(labels[lab01 == k][0]) for k in (0, 1) if (lab01 == k).any()}
+    pv = Preview(metrics=keys["metrics_row"], decimals=None if as_prob else bsc.DECIMALS)
+    lo, hi = bsc.S_RANGE
+    m = np.linspace(lo, hi, int(round((hi - lo) / 0.05)) + 1)  # a node every 0.05: m = 0 and m = 1 among them
+    if as_prob:
+        pv.tables["logit"] = {"x": _json(losses.sigmoid(m)), "f": _json(m)}
+    for i, ti in enumerate(t):
+        pv.unit([(i, float(ti))], 0.0, pre="logit" if as_prob else None)
+    for lab in given:
+        sign = 1.0 if lab == 1 else -1.0
+        pv.tables[f"p{lab}"] = table(lambda v, sign=sign: losses.sigmoid(sign * v), None, m)
+        pv.tables[f"s{lab}"] = table(lambda v, sign=sign: sign * v, None, m)
+    for k, (name, kw) in enumerate(params.items()):
+        for lab, y in given.items():
+            sign = 1.0 if lab == 1 else -1.0
+
+            def value(v, name=name, kw=kw, y=y, sign=sign):
+                return bsc.on_scores(name, np.full(len(v), y), sign * v, **kw)[0]
+
+            def slope(v, name=name, kw=kw, y=y, sign=sign):
+                return sign * bsc.on_scores(name, np.full(len(v), y), sign * v, **kw)[1]
+
+            pv.tables[f"m{lab}:{name}"] = table(value, slope, m, jump_at=(0.0,)) | {"h": True}
+        exact = bsc.on_scores(name, labels, scores, **kw)[0]
+        pv.loss(name, [(f"m{lab}:{name}", 1.0, 0.0) for lab in lab01], exact, metric=k)
+    for name in marked:
+        pv.marks(keys["margin"], name, name, "f")
+        pv.marks(keys["margin_slope"], name, name, "df")
+    pv.marks(keys["bce"], "bce", "binary_cross_entropy", "f", x=[f"p{lab}" for lab in lab01])
+    pv.marks(keys["sce"], "sce", "sigmoid_cross_entropy", "f", x=[f"s{lab}" for lab in lab01])
     return pv

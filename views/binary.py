@@ -17,14 +17,16 @@ import losses
 from charts import classification as charts
 from charts.style import color_of
 from charts.style import format_metric as _fmt
-from components.drag_points import drag_points, reset_drag_points
+from components.drag_points import drag_points, get_drag_values, reset_drag_points
 from scenes import binary as sc
+from scenes import live
 from ui import kit
 
 CROSS_ENTROPY = ("binary_cross_entropy", "sigmoid_cross_entropy")  # always shown: the page's second chart
 OPTIONS = [n for n in losses.names(page="binary") if n not in CROSS_ENTROPY]
 TITLES = {n: losses.get(n).short for n in losses.names(page="binary")} | {"zero_one": "error rate (0-1)"}
 S_KEY, P_KEY = "bin_s", "bin_p"  # drag widgets: scores, or probabilities
+LIVE_KEYS = {k: f"bin_{k}" for k in ("metrics_row", "margin", "margin_slope", "bce", "sce")}  # drag previews
 M_LIMIT = 6.5  # margin axis: scores are in ±6
 LOSS_TOP, SLOPE_BOTTOM, CE_TOP = 6.0, -4.5, 6.5  # fixed axes, so a drag moves the points, not the scale
 
@@ -93,6 +95,13 @@ gradients = st.cache_data(max_entries=8, show_spinner=False)(sc.sigmoid_gradient
 ce_curves = st.cache_data(max_entries=8, show_spinner=False)(sc.cross_entropy_curves)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def preview(params: tuple, labels: tuple, scores: tuple, as_prob: bool, marked: tuple) -> dict:
+    """What the drag chart needs to move the totals and the marks on the four curves with the pointer."""
+    return live.binary({n: dict(p) for n, p in params}, labels, scores, as_prob=as_prob, keys=LIVE_KEYS,
+                       marked=marked).data()  # fmt: skip
+
+
 def _margin_chart(lines, marks, y_title: str, y_range, key: str, x_range) -> None:
     fig = charts.curves(lines, marks, x_title="margin m = t·s", y_title=y_title, x_range=x_range,
                         y_range=y_range, wrong_below=0.0, height=440, margin_at=1.0, hover_x="m")
@@ -102,6 +111,7 @@ def _margin_chart(lines, marks, y_title: str, y_range, key: str, x_range) -> Non
 # ---- the scene, totals and curves: one fragment, so a drag reruns only this --------------------------
 @st.fragment
 def explorer() -> None:
+    shown = [*CROSS_ENTROPY, *selected]
     base = state.bin_base
     if base is None or len(base) != scene.n:
         base = list(scene.default_scores())
@@ -110,19 +120,21 @@ def explorer() -> None:
     common = {"targets": [], "connect": "none", "x_range": (0.4, scene.n + 0.6), "height": 380,
               "x_label": "sample", "x_ticks": ticks}  # fmt: skip
     left, right = st.columns([3, 2], gap="medium")
+    key = P_KEY if as_prob else S_KEY
+    shown_y = [round(float(v), 4) for v in losses.sigmoid(np.array(base))] if as_prob else base
+    handles = [{"x": i + 1, "y": v, "label": nm, "color": c}
+               for i, (v, nm, c) in enumerate(zip(shown_y, names, colors, strict=True))]  # fmt: skip
+    pending = get_drag_values(key)  # the user's move, read before the chart is drawn (for its preview)
+    ok = pending is not None and len(pending) == len(base)
+    scores = sc.scores_of(pending if ok else shown_y, shown_y, base, as_prob)
+    live = preview(tuple((n, _params(n)) for n in shown), tuple(y_given), tuple(scores), as_prob,
+                   tuple(selected))  # fmt: skip
     with left:
-        shown_y = [round(float(v), 4) for v in losses.sigmoid(np.array(base))] if as_prob else base
-        handles = [{"x": i + 1, "y": v, "label": nm, "color": c}
-                   for i, (v, nm, c) in enumerate(zip(shown_y, names, colors, strict=True))]  # fmt: skip
-        if as_prob:
-            dragged = drag_points(key=P_KEY, handles=handles, y_range=sc.P_RANGE, step=0.01,
-                                  y_label="probability of rain p = σ(s)", **common)  # fmt: skip
-            # untouched handles keep their exact score; a moved one becomes the score of its probability
-            scores = [b if v == h else sc.quantize([sc.logit(v)])[0]
-                      for v, h, b in zip(dragged, shown_y, base, strict=True)]  # fmt: skip
-        else:
-            scores = sc.quantize(drag_points(key=S_KEY, handles=handles, y_range=sc.S_RANGE, step=0.1,
-                                             y_label="score s (logit)", **common))  # fmt: skip
+        axis = dict(y_range=sc.P_RANGE, step=0.01, y_label="probability of rain p = σ(s)") if as_prob else \
+            dict(y_range=sc.S_RANGE, step=0.1, y_label="score s (logit)")  # fmt: skip
+        dragged = drag_points(key=key, handles=handles, live=live, **axis, **common)
+        if dragged != pending:  # the widget started again from Python's handles
+            scores = sc.scores_of(dragged, shown_y, base, as_prob)
         rule = "p > 0.5" if as_prob else "s > 0"
         st.caption(f":orange[**Orange: rain**] (label 1), :blue[**blue: no rain**] (label 0). A sample is "
                    f"classified as rain when {rule}. Drag a handle, or focus it (Tab) and use ↑/↓ "
@@ -131,7 +143,6 @@ def explorer() -> None:
     page.sync_url({"scores": sc.format_values(scores) if scores != list(scene.default_scores()) else None})
     s = np.array(scores)
 
-    shown = [*CROSS_ENTROPY, *selected]
     with right:
         st.markdown("**Totals** (cost = mean over the samples)")
         page.metrics({n: sc.cost(n, y_given, s, **PARAMS.get(n, {})) for n in shown}, TITLES,
@@ -142,7 +153,7 @@ def explorer() -> None:
     m = sc.margins(y_given, s)
     wrong = m <= 0
     lim = min(M_LIMIT, max(3.0, math.ceil(float(np.abs(m).max())) + 0.5))
-    value_lines, slope_lines, value_marks, slope_marks = [], [], [], []
+    value_lines, slope_lines, value_marks, slope_marks, ids = [], [], [], [], range(scene.n)
     for name in selected:
         title = losses.get(name).short
         per, slope = sc.on_scores(name, y_given, s, **PARAMS.get(name, {}))
@@ -152,16 +163,14 @@ def explorer() -> None:
             mx, vy, gy = margin_curve(name, _params(name), lab, M_LIMIT)
             value_lines.append(charts.Line(mx, vy, title + suffix, name, dash, group=name))
             slope_lines.append(charts.Line(mx, gy, title + suffix, name, dash, group=name))
-        value_marks.append(charts.Marks(m, per, names, name, wrong, group=name, title=title))
-        slope_marks.append(charts.Marks(m, sc.as_pm1(y_given) * slope, names, name, wrong, group=name,
-                                        title=title))  # fmt: skip
+        mark = dict(names=names, style=name, wrong=wrong, group=name, title=title, live=name, ids=ids)
+        value_marks.append(charts.Marks(m, per, **mark))
+        slope_marks.append(charts.Marks(m, sc.as_pm1(y_given) * slope, **mark))
     off_chart = [f"{mk.title} {mk.y[i]:,.1f} ({mk.names[i]})" for mk in value_marks for i in range(len(mk.y))
                  if mk.y[i] > LOSS_TOP]  # fmt: skip
 
     st.subheader("Against the margin m = t·s")
-    st.caption("t = +1 for rain and −1 for no rain, so m > 0 means the right side of the boundary and m ≥ 1 "
-               "means right with room to spare. Crosses mark misclassified samples (m ≤ 0, shaded); the "
-               "dotted line is m = 1.")  # fmt: skip
+    st.caption(sc.MARGIN_NOTE)
     c1, c2 = st.columns(2)
     with c1:
         st.markdown("**Loss ℓ(m)**")
@@ -171,13 +180,7 @@ def explorer() -> None:
         _margin_chart(slope_lines, slope_marks, "dℓ/dm", (SLOPE_BOTTOM, 0.5), "bin_margin_slope", (-lim, lim))
     if off_chart:
         st.caption("Above the chart: " + "; ".join(off_chart) + ".")
-    st.markdown(
-        f"**{int(np.sum(m >= 1.0))} of {scene.n}** samples are past the margin (m ≥ 1): hinge and squared "
-        "hinge give them zero loss and zero gradient, so they stop moving the classifier. The logistic loss "
-        "(cross-entropy) still pushes them a little: its slope −σ(−m) shrinks but never reaches zero. "
-        f"**{int(wrong.sum())}** misclassified: the 0-1 loss counts them but its slope is zero, so it "
-        "cannot be trained by gradient descent."
-    )
+    st.markdown(sc.margin_note(m))
 
     st.subheader("Cross-entropy against the probability and the logit")
     p = losses.sigmoid(s)
@@ -191,8 +194,11 @@ def explorer() -> None:
         s_lines.append(charts.Line(sx, sy, title, f"label_{lab}"))
         sel = labels01 == lab
         sel_names = [nm for nm, k in zip(names, sel, strict=True) if k]
-        p_marks.append(charts.Marks(p[sel], bce[sel], sel_names, f"label_{lab}", wrong[sel], title="BCE"))
-        s_marks.append(charts.Marks(s[sel], sce[sel], sel_names, f"label_{lab}", wrong[sel], title="CE"))
+        at = np.flatnonzero(sel)
+        p_marks.append(charts.Marks(p[sel], bce[sel], sel_names, f"label_{lab}", wrong[sel], title="BCE",
+                                    live="bce", ids=at))  # fmt: skip
+        s_marks.append(charts.Marks(s[sel], sce[sel], sel_names, f"label_{lab}", wrong[sel], title="CE",
+                                    live="sce", ids=at))  # fmt: skip
     c1, c2 = st.columns(2)
     with c1:
         st.markdown("**Binary cross-entropy against p = σ(s)**")
@@ -204,9 +210,7 @@ def explorer() -> None:
         fig = charts.curves(s_lines, s_marks, x_title="logit s", y_title="sigmoid CE",
                             x_range=(-M_LIMIT, M_LIMIT), y_range=(-0.2, CE_TOP), hover_x="s")
         kit.plotly(fig, "bin_sce")
-    st.caption("The same samples on both: BCE at p = σ(s) equals sigmoid cross-entropy at s. A confident "
-               "mistake (p near 0 for rain) costs −log p, which grows without bound; on the logit axis it "
-               "becomes a straight line.")  # fmt: skip
+    st.caption(sc.CE_NOTE)
 
     st.subheader("Label conventions")
     for paragraph in sc.convention_notes(convention, y_given, s, _fmt):
