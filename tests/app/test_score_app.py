@@ -382,3 +382,20 @@ def test_a_formula_undefined_on_a_row_names_the_row():
     assert "Your loss" not in {m.label for m in at.metric}
     notes = " ".join(i.value for i in at.info).replace("\\", "")
     assert "The value of custom is not finite at row 3 (y = 229, ŷ = 223, r = -6)" in notes
+
+
+def test_your_formula_survives_a_visit_elsewhere_and_reset_empties_it():
+    at = _own()
+    at.text_input(key="score_own_params").set_value("c = 1 in [0.1, 5]").run()
+    at.text_input(key="score_own_f").set_value("c*abs(r)").run()
+    at.slider(key="score_own_p_c").set_value(2.0).run()
+    before = {m.label: m.value for m in at.metric}["Your loss"]
+    at.switch_page("views/catalogue.py").run()
+    at.switch_page(PAGE).run()
+    assert not at.exception and not at.warning
+    assert at.text_input(key="score_own_f").value == "c*abs(r)"
+    assert at.slider(key="score_own_p_c").value == 2.0
+    assert {m.label: m.value for m in at.metric}["Your loss"] == before
+    at.button(key="score_reset").click().run()
+    assert not at.exception and at.text_input(key="score_own_f").value == ""
+    assert "Your loss" not in {m.label for m in at.metric} and "score_own_f" not in at.query_params
