@@ -51,14 +51,17 @@ def sinh_nodes(limit: float, width: float, count: int = NODES, extra: Iterable[f
 
 def table(value: Fn, slope: Fn | None, nodes: np.ndarray, *, jump_at: Sequence[float] = ()) -> dict[str, Any]:
     """``value`` (and ``slope``, its derivative in the node variable, for Hermite interpolation; None: linear)
-    at ``nodes``. At a point of ``jump_at`` (the 0-1 loss's step at m = 0) the node appears twice, with the
-    value at it and the value just right of it, so the browser never interpolates across the step."""
+    at ``nodes``. A point of ``jump_at`` (a kink: L1's at r = 0; a step: the 0-1 loss's at m = 0) appears
+    twice, evaluated just left and just right of it, so the browser never interpolates across it and each
+    side has its own slope."""
     x = np.asarray(nodes, dtype=float)
     for j in jump_at:
         x = np.sort(np.concatenate([x[x != j], [j, j]]))
     right = np.zeros(len(x), dtype=bool)
     right[1:] = x[1:] == x[:-1]  # the second copy of a jump point
-    at = np.where(right, np.nextafter(x, np.inf), x)
+    left = np.zeros(len(x), dtype=bool)
+    left[:-1] = right[1:]
+    at = np.where(right, np.nextafter(x, np.inf), np.where(left, np.nextafter(x, -np.inf), x))
     with np.errstate(all="ignore"):
         f = np.asarray(value(at), dtype=float)
         out: dict[str, Any] = {"x": _json(x), "f": _json(f)}
@@ -195,7 +198,8 @@ def regression(what: str, params: Mapping[str, Mapping[str, float]], x: Sequence
         if spec.y_true == spec.y_pred == "values":  # a function of the residual alone: one table
             tab = f"r:{name}"
             value, slope = pointwise(spec, kw, 0.0, "yhat")
-            pv.tables[tab] = table(value, slope, sinh_nodes(r_limit, 1.0, extra=_kinks(kw))) | {"h": True}
+            nodes, kinks = sinh_nodes(r_limit, 1.0), [0.0, *_kinks(kw)]
+            pv.tables[tab] = table(value, slope, nodes, jump_at=kinks) | {"h": True}
             per_unit = [(tab, 1.0, 0.0)] * n
         else:  # one table per sample, over its prediction (or its target, when the targets move)
             per_unit = []

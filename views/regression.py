@@ -150,10 +150,11 @@ curve = st.cache_data(max_entries=256, show_spinner=False)(sc.residual_curve)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def preview(what: str, params: tuple, x: tuple, y: tuple, shown: tuple, drawn: tuple, shared: tuple) -> dict:
+def preview(what: str, params: tuple, x: tuple, y: tuple, shown: tuple, drawn: tuple, shared: tuple,
+            decimals: int) -> dict:  # fmt: skip
     """What the drag chart needs to move the totals, share bars and curve marks with the pointer."""
     return live.regression(what, {n: dict(p) for n, p in params}, x, y, shown, sc.X_RANGE, limit=sc.ABS_LIMIT,
-                           drawn=drawn, shared=shared, keys=LIVE_KEYS).data()  # fmt: skip
+                           drawn=drawn, shared=shared, keys=LIVE_KEYS, decimals=decimals).data()  # fmt: skip
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -191,7 +192,7 @@ def explorer() -> None:
     ev = sc.evaluate(selected, y, shown, PARAMS)
     drawn = [n for n in selected if sc.on_residual_axis(n) and n in ev.per_sample]
     live = preview(what, tuple((n, _params(n)) for n in selected), tuple(x), tuple(y), tuple(shown),
-                   tuple(drawn), tuple(ev.per_sample))  # fmt: skip
+                   tuple(drawn), tuple(ev.per_sample), display_decimals(step))  # fmt: skip
     left, right = st.columns([2, 1], gap="medium")
     with left:
         drag_points(key=key, x_range=sc.X_RANGE, y_range=(y_lo, y_hi), y_limit=sc.Y_LIMIT, step=step,

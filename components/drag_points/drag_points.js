@@ -707,8 +707,9 @@ function preview(inst) {
   const T = registry().tables[live.tables];
   if (!T) return;
   inst.previewAt = performance.now();
-  // A moved handle counts at the value it shows (and the server will snap it to): its display decimals.
-  const shown = inst.values.map((v, k) => (v === inst.data.values[k] ? v : Number(v.toFixed(inst.data.decimals))));
+  // A moved handle counts at the value the server will keep: rounded to `live.decimals` (if it rounds).
+  const dec = live.decimals;
+  const shown = inst.values.map((v, k) => (v === inst.data.values[k] || dec == null ? v : Number(v.toFixed(dec))));
   const args = unitArgs(live, shown, T);
   const rest = (inst.restArgs ||= unitArgs(live, inst.data.values, T));
   const moved = args.map((a, u) => a !== rest[u]);

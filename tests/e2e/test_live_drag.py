@@ -1,0 +1,116 @@
+"""The live drag in a real browser: while the mouse is held down and moves, the totals, the share bars and the
+marks on the curves follow it (the widget's preview from the core's tables, scenes/live.py); after release the
+page shows the core's exact values for where the handles are; a chart whose data did not change is not drawn
+again; keys still update everything.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+import numpy as np
+
+from charts.style import format_metric as fmt
+from scenes import binary as bsc
+from tests.e2e.conftest import assert_no_exception, open_app, wait_idle
+from tests.e2e.test_regression import core, positions
+
+METRICS = """([row]) => [...document.querySelectorAll(`.st-key-${row} [data-testid="stMetricValue"]`)]
+  .map((e) => e.innerText.replace('\\u200b', '').trim())"""
+BARS = """() => [...document.querySelectorAll('.st-key-reg_shares .barlayer .point path')]
+  .map(p => p.getAttribute('d'))"""
+MARKS = """([key]) => [...document.querySelectorAll(`.st-key-${key} .scatterlayer .point`)]
+  .map(p => p.getAttribute('transform'))"""
+#: Counts Plotly.react calls per chart key (window.Plotly is the app's own Plotly).
+COUNT_REACTS = """() => {
+  window.__reacts = {};
+  if (window.Plotly.react.__counted) return;
+  const orig = window.Plotly.react;
+  window.Plotly.react = function (gd, ...rest) {
+    const host = gd && gd.closest && gd.closest('[class*="st-key-"]');
+    const key = host ? [...host.classList].find((c) => c.startsWith('st-key-')).slice(7) : '?';
+    window.__reacts[key] = (window.__reacts[key] || 0) + 1;
+    return orig.call(this, gd, ...rest);
+  };
+  window.Plotly.react.__counted = true;
+}"""
+
+
+def hold_and_move(page, slider, dy: float, steps: int = 8):
+    """Press on ``slider`` and move the pointer dy pixels in steps, without releasing."""
+    slider.scroll_into_view_if_needed()
+    box = slider.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for k in range(steps):
+        page.mouse.move(x, y + dy * (k + 1) / steps)
+        page.wait_for_timeout(30)
+
+
+def test_regression_totals_bars_and_marks_follow_the_pointer_before_release(page, app_url):
+    open_app(page, f"{app_url}/regression")
+    page.locator(".st-key-reg_curves .scatterlayer .point").first.wait_for()
+    row = ["reg_metrics_row"]
+    rest, bars, marks = page.evaluate(METRICS, row), page.evaluate(BARS), page.evaluate(MARKS, ["reg_curves"])
+    assert rest == [core(n, positions(page)) for n in ("mse", "mae", "huber")]
+
+    hold_and_move(page, page.locator('.st-key-reg_free [role="slider"]').first, -90)
+    during = page.evaluate(METRICS, row)
+    assert all(a != b for a, b in zip(during, rest, strict=True)), (rest, during)  # every total moved
+    assert page.evaluate(BARS) != bars and page.evaluate(MARKS, ["reg_curves"]) != marks
+    # the preview is the core's number for where the handle is now, to the digits shown (MAE's last digit
+    # may differ: |r| is interpolated between table nodes)
+    now = positions(page)
+    assert during[0] == core("mse", now) and during[2] == core("huber", now)
+    assert abs(float(during[1]) - float(core("mae", now))) <= 2e-4
+
+    page.mouse.up()
+    wait_idle(page)
+    page.wait_for_timeout(300)
+    final = positions(page)
+    assert page.evaluate(METRICS, row) == [core(n, final) for n in ("mse", "mae", "huber")]
+    assert_no_exception(page)
+
+
+def test_regression_keys_update_everything_and_unchanged_charts_are_not_drawn_again(page, app_url):
+    open_app(page, f"{app_url}/regression")
+    page.locator(".st-key-reg_curves .scatterlayer .point").first.wait_for()
+    page.wait_for_timeout(500)
+    page.evaluate(COUNT_REACTS)
+    first = page.locator('.st-key-reg_free [role="slider"]').first
+    first.focus()
+    page.keyboard.press("ArrowUp")
+    wait_idle(page)
+    page.wait_for_timeout(500)
+    assert page.evaluate(METRICS, ["reg_metrics_row"]) == [core(n, positions(page)) for n in ("mse", "mae",
+                                                                                               "huber")]
+    drawn = page.evaluate("() => window.__reacts")
+    assert {"reg_curves", "reg_influence", "reg_shares"} <= set(drawn)  # their marks moved: drawn again
+
+    # dragging the targets instead changes no number and no chart: none of the three is drawn again
+    page.evaluate(COUNT_REACTS)
+    page.locator(".st-key-reg_drag button", has_text="Targets").click()
+    wait_idle(page)
+    page.locator('.st-key-reg_targets [role="slider"]').first.wait_for()
+    page.wait_for_timeout(800)
+    assert page.evaluate("() => window.__reacts") == {}
+
+
+def test_binary_totals_and_margin_marks_follow_the_pointer_before_release(page, app_url):
+    open_app(page, f"{app_url}/binary")
+    page.locator(".st-key-bin_margin .scatterlayer .point").first.wait_for()
+    row = ["bin_metrics_row"]
+    rest, marks = page.evaluate(METRICS, row), page.evaluate(MARKS, ["bin_margin"])
+    hold_and_move(page, page.locator('.st-key-bin_s [role="slider"]').first, 60)
+    during = page.evaluate(METRICS, row)
+    assert during[0] != rest[0] and page.evaluate(MARKS, ["bin_margin"]) != marks
+    page.mouse.up()
+    wait_idle(page)
+    page.wait_for_timeout(300)
+    # the scores the server now holds are in the link (to their 2 decimals): the totals are the core's
+    scores = np.array([float(v) for v in parse_qs(urlparse(page.url).query)["bin_scores"][0].split(",")])
+    scene = bsc.Scene()
+    y = bsc.in_convention(scene.labels01(), bsc.CONVENTIONS[0])
+    assert page.evaluate(METRICS, row)[0] == fmt(bsc.cost("binary_cross_entropy", y, scores))
+    assert_no_exception(page)
