@@ -111,6 +111,9 @@ def _step(raw: object, i: int, problems: list[str]) -> Step | None:
         problems.append(f"{where}, caption: {len(caption.split())} words; keep it under {MAX_CAPTION_WORDS}.")
         return None
     emphasise = _text(raw.get("emphasise", ""), f"{where}, emphasise", 60, problems)
+    if emphasise and not emphasise.replace("_", "").isalnum():  # a key: it is written into the page's CSS
+        problems.append(f"{where}, emphasise: a chart's key (letters, digits and _); got {emphasise[:40]!r}.")
+        return None
     state = _state(raw.get("state", {}), page, where, problems)
     if state is None or emphasise is None:
         return None
