@@ -24,6 +24,7 @@ from scenes.url import check_choice, check_float, check_int
 
 state = st.session_state
 _CURRENT = "_kit_page"  # the prefix of the page that ran last
+CURRENT_PAGE = _CURRENT  # (read by ui.present)
 CHART_CONFIG = {"displayModeBar": False}
 PRESENT_KEY = "present"  # presenter view (ui.present): the toggle's key and URL name
 DRAFT_KEY = "lecture_draft"  # the story a lecturer is building: a list of scenes.stories.Step
@@ -229,6 +230,12 @@ class Page:
         kept = state.get(self.key("_kept"), {})
         kept.update({key: state[key] for key in self.defaults if key in state})
         state[self.key("_kept")] = kept
+        if presenting():  # the scene, its key chart and the totals on one screen
+            from ui import present  # (ui.present imports this module)
+
+            css = present.layout_css()
+            if css:
+                st.html(css)
 
     def link_state(self) -> dict[str, str | list[str]]:
         """The page as a link would give it: its scene's parameters and every control not at its default."""
@@ -323,9 +330,15 @@ def plotly(fig: go.Figure, key: str) -> None:
     """A Plotly chart with the app's shared configuration (no mode bar in front of a hall); in presenter
     view its fonts and markers are scaled to the larger text."""
     if presenting():
+        from ui import present  # (ui.present imports this module)
+
         spec = fig.to_plotly_json()
         spec["layout"].setdefault("font", {}).setdefault("size", FONT_SIZE)
         _scale_sizes(spec, "", PRESENTER_SCALE)
+        if present.key_chart(key):  # the chart beside the drag chart fills the height its block is given
+            spec["layout"].pop("height", None)
+            st.plotly_chart(spec, key=key, config=CHART_CONFIG, height="stretch")
+            return
         st.plotly_chart(spec, key=key, config=CHART_CONFIG)
         return
     st.plotly_chart(fig, key=key, config=CHART_CONFIG)

@@ -39,7 +39,8 @@ def _present(name: str, story: stories.Story, number: int) -> None:
         st.button("Previous", key="lecture_prev", on_click=_goto, args=(name, number - 1),
                   disabled=number == 1, icon=":material/arrow_back:", shortcut="Left")  # fmt: skip
         where = " · first step" if number == 1 else " · last step" if number == n else ""
-        st.markdown(f"**{plain(story.title)}** · step **{number} / {n}**{where}", width="content")
+        # the counter first: in presenter view a long title is the part cut short (…)
+        st.markdown(f"step **{number} / {n}**{where} · **{plain(story.title)}**", width="content")
         st.button("Next", key="lecture_next", on_click=_goto, args=(name, number + 1), disabled=number == n,
                   icon=":material/arrow_forward:", shortcut="Right", type="primary")  # fmt: skip
         st.button("Back to the prepared scene", key="lecture_restore", on_click=_goto, args=(name, -number),
@@ -57,10 +58,13 @@ def _present(name: str, story: stories.Story, number: int) -> None:
     for note in state.pop("lecture_notes", []):
         st.warning(note)
     if step.caption:
-        st.markdown(present.caption(step.caption), width="stretch")
+        st.container(key="lecture_caption").markdown(present.caption(step.caption), width="stretch")
+    # presenter view lays the page out under the bar and caption, with the step's chart beside the scene
+    prefix = stories.PAGES[step.page]
+    state[present.STEP_KEY] = (prefix, step.emphasise, present.above(step.caption))
     if step.emphasise:  # the chart to look at: outlined
-        st.html(f"<style>.st-key-{step.emphasise} {{ outline: 4px solid #e6550d; outline-offset: 6px; "
-                "border-radius: 4px; }</style>")  # fmt: skip
+        st.html(f"<style>{present.selector(step.emphasise, prefix)} {{ outline: 4px solid #e6550d; "
+                "outline-offset: 6px; border-radius: 4px; }</style>")  # fmt: skip
     state[kit.LECTURE_RUNNING] = True  # the page's controls take the step's values, unbound from the link
     try:
         with st.container(key="lecture_page"):
