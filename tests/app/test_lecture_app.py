@@ -57,8 +57,9 @@ def test_every_step_of_every_story_renders_without_exception_or_warning(name):
         assert str(at.query_params["step"]).strip("[]'") == str(number)
         assert any(f"step **{number} / {len(story.steps)}**" in m.value for m in at.markdown)
         emphasise = story.steps[number - 1].emphasise
-        if emphasise:  # the chart (or block) the step points at is on its page
-            assert "-" + emphasise in _keyed_ids(at._tree), emphasise
+        if emphasise:  # the chart (or block) the step points at is on its page (an editor's key: + version)
+            ids = _keyed_ids(at._tree)
+            assert any(i == "-" + emphasise or i.startswith(f"-{emphasise}_") for i in ids), emphasise
         if number < len(story.steps):
             at.button(key="lecture_next").click().run()
     at.button(key="lecture_prev").click().run()
@@ -132,3 +133,23 @@ def test_captions_keep_bold_and_nothing_else():
     shown = caption("**L2** grows [fast](https://evil.example) <b>x</b> www.evil.example")
     assert shown.startswith("**L2** grows \\[fast\\]\\(https\\:\u2060")
     assert "<b>" not in shown and "\\<b\\>" in shown and "www\u2060" in shown
+
+
+def test_presenter_view_lays_a_step_out_under_its_bar_and_caption():
+    from ui import present
+
+    at = _open({"story": "1_one_outlier", "step": "3", "present": "1"})
+    _clean(at, "presenter step")
+    step = BUILTIN["1_one_outlier"].steps[2]
+    assert at.session_state["present_step"] == ("reg", "reg_shares", present.above(step.caption))
+    css = "\n".join(h.proto.body for h in at.get("html"))
+    assert "grid-template-areas" in css and ".st-key-reg_shares" in css
+    assert present.above("") < present.above("word " * 20) < present.above("word " * 40)
+    assert present.selector("mc_batch", "mc") == '[class*="st-key-mc_batch_"]'
+    assert present.selector("reg_curves", "reg") == ".st-key-reg_curves"
+
+
+def test_a_story_cannot_write_css_through_its_emphasis():
+    text = 'title = "x"\n[[steps]]\npage = "regression"\ncaption = "c"\nemphasise = "x{} body{display:none"\n'
+    story, problems = stories.parse(text)
+    assert story is None and any("emphasise" in p for p in problems)

@@ -59,8 +59,8 @@ def test_presenter_view_is_readable_in_a_hall(browser, app_url):
             sizes = page.evaluate("""() => {
                 const px = el => el ? parseFloat(getComputedStyle(el).fontSize) : 0;
                 const main = document.querySelector('[data-testid="stMain"]');
-                // body text: a paragraph of the page (the step's caption first), not a button's label
-                return {body: px(main.querySelector('[data-testid="stMarkdown"] p')),
+                // body text: the step's caption (the bar above it is the lecturer's, in smaller text)
+                return {body: px(main.querySelector('.st-key-lecture_caption [data-testid="stMarkdown"] p')),
                         metric: px(document.querySelector('[data-testid="stMetricValue"]')),
                         sidebar: document.querySelector('[data-testid="stSidebar"]')
                                  ?.getAttribute('aria-expanded')};
