@@ -44,13 +44,14 @@ html { font-size: 24px !important; }
 .stButton button p, .stDownloadButton button p { font-size: 1rem; }
 [data-testid="stMetricLabel"] { min-height: 0; height: auto; }
 /* a story step's bar: one line of smaller text (the lecturer's, not the hall's); long titles end in … */
-.st-key-lecture_bar { flex-wrap: nowrap; }
 .st-key-lecture_bar p { font-size: 0.8rem !important; }
 .st-key-lecture_bar button { min-height: 0; padding: 0.15rem 0.6rem; }
-.st-key-lecture_bar [data-testid="stElementContainer"]:has([data-testid="stMarkdown"]) {
-  min-width: 0; flex-shrink: 1; }
-.st-key-lecture_bar [data-testid="stMarkdown"] p {
-  white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+@media (min-width: 1100px) {  /* zoomed in, the bar wraps instead */
+  .st-key-lecture_bar { flex-wrap: nowrap; }
+  .st-key-lecture_bar [data-testid="stElementContainer"]:has([data-testid="stMarkdown"]) {
+    min-width: 0; flex-shrink: 1; }
+  .st-key-lecture_bar [data-testid="stMarkdown"] p {
+    white-space: nowrap; overflow: hidden; text-overflow: ellipsis; } }
 /* a story step: its page's own title and introduction give way to the step's caption */
 .st-key-lecture_page [data-testid="stElementContainer"]:has(h1),
 .st-key-lecture_page [data-testid="stElementContainer"]:has(h1) + [data-testid="stElementContainer"] {
@@ -234,12 +235,14 @@ def layout_css() -> str:
     open_drag = "" if scene.drag_heading else f", {drag_col}, {drag_col} > {BLOCK}"
     key_cell = ", ".join(f"{c}:is({k}, :has({k}))" for c in cell_list)
     heading = f"{scene.totals} > {BLOCK} > {EL}:has([data-testid='stMarkdown'])"  # "Totals (cost = ...)"
+    # the scene's rows fill the screen, so what follows starts below it, not half in view at its foot
+    rows = f"minmax({_room()}px, auto)" + (f" minmax({scene.below}px, auto)" if scene.below else "")
     return f"""<style>
 {common}
 {chart_col} > {BLOCK} {{ height: {_room()}px; }}
 @media (min-width: 1100px) {{
   {frag} {{ display: grid; grid-template-columns: {scene.columns}; grid-template-areas: {scene.areas};
-    column-gap: 1.5rem; row-gap: {GAP}px; align-items: start; }}
+    grid-template-rows: {rows}; column-gap: 1.5rem; row-gap: {GAP}px; align-items: start; }}
   {frag} > {WRAP}:not({scene.totals}), {frag} > {WRAP}:not({scene.totals}) > {ROW}{open_drag}
     {{ display: contents; }}
   {", ".join(cell_list)} {{ grid-column: 1 / -1; width: auto; }}
