@@ -1,4 +1,4 @@
-"""Every loss on one span of rows at a time, in the thread that reads the chunks (two threads on 3+ cores).
+"""Every loss on one span of rows at a time, in two threads (one on a single core).
 
 A chunk (a million rows) is cut into spans of ``SPAN`` rows; each span is converted once into every form
 some loss takes (the log-odds of probabilities, ±1 labels, the sigmoid or softmax of logits:
@@ -6,10 +6,12 @@ some loss takes (the log-odds of probabilities, ±1 labels, the sigmoid or softm
 CPU's cache. Before, each loss streamed through the whole chunk on its own (8 MB per column, beyond the
 cache): measured on 1M binary rows, 73 -> 60 ms of CPU.
 
-On two cores the parser's thread (``reader.iter_chunks`` prefetches) and one scoring thread are all the
-machine has: two scoring threads more only fought the parser for the cores and the GIL (1e7 binary rows,
-parse and score overlapped: 1.36 s with two scoring threads, 1.07 s with one; parse alone 1.0 s). With three
-cores or more the spans are shared out between two threads of ``pool``.
+The spans are shared out between the two threads of ``pool`` on any machine of two cores or more. On two
+cores this once lost (1e7 binary rows: 1.36 s with two scoring threads, 1.07 s with one), when the reader
+counted every row's fields with numpy in the parser's thread and held the GIL for it; since pandas counts
+them (issue 14) the parser's thread is light and mostly outside the GIL, and scoring is the longer part of a
+binary file: 2.1 s with one scoring thread, 1.75 s with two (1e7 binary rows, best of two on a quiet
+machine), and more of a busy machine's time.
 
 The numbers are the core's (``spec.total`` / ``spec.per_sample`` on each span), summed in span order; a loss
 whose inputs leave its domain in some span is skipped with the file's row, as before.
@@ -62,7 +64,7 @@ def score_chunk(pool: Executor, tally, chunk, kw: Mapping[str, Mapping[str, floa
         return out
 
     values = {plan.name: np.empty(n) for plan in live} if keep_rows else {}
-    results = pool.map(run, spans) if CORES > 2 and len(spans) > 1 else map(run, spans)
+    results = pool.map(run, spans) if CORES >= 2 and len(spans) > 1 else map(run, spans)
     for sl, out in zip(spans, results, strict=True):  # lazily: a span runs knowing the failures before it
         for plan in live:
             name = plan.name
