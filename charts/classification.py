@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from charts.style import FONT_SIZE, color_of, dash_of, drawn, layout, live_meta
+from charts.style import FONT_SIZE, color_of, dash_of, drawn, layout
 
 #: Marker for a misclassified sample: a larger symbol with a dark ring, so it reads without colour too.
 WRONG_SYMBOL = "x"
@@ -43,9 +43,6 @@ class Marks:
     wrong: np.ndarray | None = None
     group: str | None = None
     title: str = ""
-    #: The preview series these marks belong to (scenes.live), and the sample of each mark.
-    live: str | None = None
-    ids: Sequence[int] | None = None
 
 
 #: The misclassified side of an axis, shaded below the curves.
@@ -56,11 +53,6 @@ def _shade(x0: float, x1: float) -> dict:
     """A band over the full height between x0 and x1, below the traces (what ``add_vrect`` draws)."""
     return {"type": "rect", "xref": "x", "yref": "y domain", "x0": x0, "x1": x1, "y0": 0, "y1": 1,
             "fillcolor": WRONG_FILL, "line": {"width": 0}, "layer": "below"}  # fmt: skip
-
-
-def _meta(mk: Marks, sel: np.ndarray) -> dict:
-    """The trace's live-preview ``meta`` (its samples), if the marks belong to a preview series."""
-    return {} if mk.live is None or mk.ids is None else {"meta": live_meta(mk.live, np.asarray(mk.ids)[sel])}
 
 
 def _marks(mk: Marks, hover_x: str) -> list[dict]:
@@ -79,7 +71,6 @@ def _marks(mk: Marks, hover_x: str) -> list[dict]:
              "marker": {"color": color_of(mk.style), "size": 15 if is_wrong else 11,
                         "symbol": WRONG_SYMBOL if is_wrong else "circle", "line": ring},
              "text": [n for n, s in zip(mk.names, sel, strict=True) if s],
-             **_meta(mk, sel),
              "hovertemplate": "%{text}" + (" (misclassified)" if is_wrong else "")
              + f"<br>{hover_x} = %{{x:.3f}}<br>%{{y:.4g}}<extra>{mk.title}</extra>"}
         )  # fmt: skip

@@ -36,7 +36,7 @@ def curves_with_points(
     ]  # fmt: skip
     data += [
         {"type": "scatter", "x": x, "y": y, "mode": "markers", "name": titles[name], "legendgroup": name,
-         "showlegend": False, "text": list(point_labels), "meta": live_meta(name, range(len(x))),
+         "showlegend": False, "text": list(point_labels),
          "marker": {"color": color_of(name), "size": 11, "line": {"width": 1.5, "color": "white"}},
          "hovertemplate": "%{text}<br>r = %{x:.3f}<br>%{y:.4g}<extra>" + titles[name] + "</extra>"}
         for name, (x, y) in points.items()

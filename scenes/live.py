@@ -134,33 +134,48 @@ class Preview:
     metrics: str | None = None
     #: The decimals the server rounds a moved handle to (the preview uses the same value), or None.
     decimals: int | None = None
+    #: Each sample's argument now (its residual, its margin), exactly; and its name (the marks' tooltips).
+    args: list[float | None] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    #: The marks' size relative to the charts' (presenter view: 1.6).
+    scale: float = 1.0
 
     def unit(self, handles: Sequence[tuple[int, float]], offset: float, pre: str | None = None) -> None:
         """A sample whose argument is offset + Σ c·(handle k's value, through table ``pre`` if given)."""
         self.units.append({"h": [[int(k), float(c)] for k, c in handles], "o": float(offset), "pre": pre})
 
     def loss(self, name: str, per_unit: Sequence[tuple[str, float, float]], exact: Sequence[float],
-             finish: str | None = None, metric: int | None = None) -> None:  # fmt: skip
+             slope: Sequence[float] | None = None, finish: str | None = None,
+             metric: int | None = None) -> None:  # fmt: skip
         """Loss ``name``: for each sample the table it is read from at scale·argument + shift, its exact
-        per-sample values now, the finish table (or None) and the index of its metric in the row."""
+        per-sample values and slopes (the derivative the charts show) now, the finish table (or None) and
+        the index of its metric in the row."""
         self.losses.append({"name": name, "units": [[t, float(a), float(b)] for t, a, b in per_unit],
-                            "exact": _json(np.asarray(exact, dtype=float)), "finish": finish,
-                            "metric": metric})  # fmt: skip
+                            "exact": _json(np.asarray(exact, dtype=float)),
+                            "exact_d": None if slope is None else _json(np.asarray(slope, dtype=float)),
+                            "finish": finish, "metric": metric})  # fmt: skip
 
-    def marks(self, chart: str, tag: str, loss: str, y: str, x: Sequence[str] | None = None,
-              kind: str = "scatter") -> None:  # fmt: skip
-        """The traces of chart ``chart`` whose ``meta`` is ``{"live": tag, "ids": [sample, ...]}``
-        (charts.style.live_meta): their points move to y = the loss's value ("f"), its derivative ("df") or
-        the sample's share of the total in % ("share", bars), at x = the sample's argument, or the value of
-        table ``x[sample]``."""
-        self.series.append({"chart": chart, "tag": tag, "loss": loss, "y": y,
-                            "x": None if x is None else list(x), "kind": kind})  # fmt: skip
+    def marks(self, chart: str, loss: str, y: str, units: Sequence[int], color: str, *,
+              x: Sequence[str] | None = None, wrong_at: float | None = None) -> None:  # fmt: skip
+        """Marks the widget draws over Plotly chart ``chart`` (its figure holds the static curves only, so a
+        drag never redraws it): one per sample of ``units``, at y = the loss's value ("f") or derivative
+        ("df") and x = the sample's argument (or the value of table ``x[sample]``), in ``color``; drawn as a
+        cross while the argument is ≤ ``wrong_at`` (a misclassified sample)."""
+        self.series.append({"chart": chart, "loss": loss, "y": y, "units": [int(u) for u in units],
+                            "x": None if x is None else list(x), "color": color, "wrong_at": wrong_at,
+                            "kind": "scatter"})  # fmt: skip
+
+    def bars(self, chart: str, tag: str, loss: str) -> None:
+        """The bars of chart ``chart`` whose trace ``meta`` is ``{"live": tag, "ids": [sample, ...]}``
+        (charts.style.live_meta) follow each sample's share of the loss's total (in %) during a drag."""
+        self.series.append({"chart": chart, "tag": tag, "loss": loss, "y": "share", "kind": "bar"})
 
     def data(self) -> dict[str, Any]:
         """For ``drag_points(live=...)``: the tables (it sends them with its cached library element) and the
         rest (with the chart, every run)."""
         return {"tables": self.tables, "units": self.units, "losses": self.losses, "series": self.series,
-                "metrics": self.metrics, "decimals": self.decimals}  # fmt: skip
+                "metrics": self.metrics, "decimals": self.decimals, "args": self.args, "labels": self.labels,
+                "scale": self.scale}  # fmt: skip
 
 
 def _kinks(params: Mapping[str, float]) -> list[float]:
@@ -175,15 +190,18 @@ def _kinks(params: Mapping[str, float]) -> list[float]:
 def regression(what: str, params: Mapping[str, Mapping[str, float]], x: Sequence[float], y: Sequence[float],
                preds: Sequence[float], handle_x: Sequence[float], *, limit: float, keys: Mapping[str, str],
                drawn: Sequence[str], shared: Sequence[str], decimals: int | None = None,
+               labels: Sequence[str] = (), color: Callable[[str], str] = lambda n: "gray", scale: float = 1.0,
                ) -> Preview:  # fmt: skip
     """The regression explorer's preview of the losses ``params`` (name → its parameters, in the order of
     the metrics). ``what``: the handles are the predictions ("free"), the line's two ends at ``handle_x``
     ("line") or the targets ("targets"); ``limit``: how far a handle can go; ``keys``: the metrics row and
     the charts ("metrics_row", "shares", "curves", "influence"); ``drawn``: the losses with marks on the
-    residual curves; ``shared``: those in the share bars; ``decimals``: what a moved handle is rounded to."""
-    pv = Preview(metrics=keys["metrics_row"], decimals=decimals)
+    residual curves; ``shared``: those in the share bars; ``decimals``: what a moved handle is rounded to;
+    ``labels``, ``color`` and ``scale``: the marks' names, each loss's colour and their size."""
+    pv = Preview(metrics=keys["metrics_row"], decimals=decimals, labels=list(labels), scale=scale)
     x, y, preds = (np.asarray(v, dtype=float) for v in (x, y, preds))
     n = len(y)
+    pv.args = _json(preds - y)
     for i in range(n):
         if what == "free":
             pv.unit([(i, 1.0)], -y[i])
@@ -210,22 +228,24 @@ def regression(what: str, params: Mapping[str, Mapping[str, float]], x: Sequence
                 pv.tables[tab] = table(value, slope, sinh_nodes(limit, 1.0)) | {"h": over == "yhat"}
                 per_unit.append((tab, -1.0, preds[i]) if over == "y" else (tab, 1.0, y[i]))
         exact = _safe(lambda spec=spec, kw=kw: spec.per_sample(y, preds, **kw), n)
+        slope = _safe(lambda spec=spec, kw=kw: spec.per_sample_derivative(y, preds, **kw), n)
         finish = None
         if spec.finish is not None:
             top = max(v for t in {p[0] for p in per_unit} for v in pv.tables[t]["f"] if v is not None)
             finish = f"finish:{name}"
             pv.tables[finish] = finish_table(spec, top) | {"h": spec.finish_slope is not None}
-        pv.loss(name, per_unit, exact, finish=finish, metric=k)
+        pv.loss(name, per_unit, exact, slope, finish=finish, metric=k)
     for name in shared:
-        pv.marks(keys["shares"], name, name, "share", kind="bar")
+        pv.bars(keys["shares"], name, name)
     for name in drawn:
-        pv.marks(keys["curves"], name, name, "f")
-        pv.marks(keys["influence"], name, name, "df")
+        pv.marks(keys["curves"], name, "f", range(n), color(name))
+        pv.marks(keys["influence"], name, "df", range(n), color(name))
     return pv
 
 
 def binary(params: Mapping[str, Mapping[str, float]], labels: Sequence[float], scores: Sequence[float], *,
-           as_prob: bool, keys: Mapping[str, str], marked: Sequence[str]) -> Preview:  # fmt: skip
+           as_prob: bool, keys: Mapping[str, str], marked: Sequence[str], labels_shown: Sequence[str] = (),
+           color: Callable[[str], str] = lambda n: "gray", scale: float = 1.0) -> Preview:  # fmt: skip
     """The binary explorer's preview of the losses ``params`` (name → parameters, in the order of the
     metrics) on samples with ``labels`` (in the page's convention) and ``scores``; the handles are the scores,
     or the probabilities σ(s) when ``as_prob``. Each loss is tabulated against the margin m = t·s for each
@@ -237,7 +257,8 @@ def binary(params: Mapping[str, Mapping[str, float]], labels: Sequence[float], s
     t = bsc.as_pm1(labels)
     lab01 = (t > 0).astype(int)
     given = {int(k): float(labels[lab01 == k][0]) for k in (0, 1) if (lab01 == k).any()}
-    pv = Preview(metrics=keys["metrics_row"], decimals=None if as_prob else bsc.DECIMALS)
+    pv = Preview(metrics=keys["metrics_row"], decimals=None if as_prob else bsc.DECIMALS,
+                 labels=list(labels_shown), scale=scale, args=_json(t * scores))  # fmt: skip
     lo, hi = bsc.S_RANGE
     m = np.linspace(lo, hi, int(round((hi - lo) / 0.05)) + 1)  # a node every 0.05: m = 0 and m = 1 among them
     if as_prob:
@@ -259,11 +280,16 @@ def binary(params: Mapping[str, Mapping[str, float]], labels: Sequence[float], s
                 return sign * bsc.on_scores(name, np.full(len(v), y), sign * v, **kw)[1]
 
             pv.tables[f"m{lab}:{name}"] = table(value, slope, m, jump_at=(0.0,)) | {"h": True}
-        exact = bsc.on_scores(name, labels, scores, **kw)[0]
-        pv.loss(name, [(f"m{lab}:{name}", 1.0, 0.0) for lab in lab01], exact, metric=k)
+        exact, slope = bsc.on_scores(name, labels, scores, **kw)
+        pv.loss(name, [(f"m{lab}:{name}", 1.0, 0.0) for lab in lab01], exact, t * slope, metric=k)
+    everyone = range(len(t))
     for name in marked:
-        pv.marks(keys["margin"], name, name, "f")
-        pv.marks(keys["margin_slope"], name, name, "df")
-    pv.marks(keys["bce"], "bce", "binary_cross_entropy", "f", x=[f"p{lab}" for lab in lab01])
-    pv.marks(keys["sce"], "sce", "sigmoid_cross_entropy", "f", x=[f"s{lab}" for lab in lab01])
+        pv.marks(keys["margin"], name, "f", everyone, color(name), wrong_at=0.0)
+        pv.marks(keys["margin_slope"], name, "df", everyone, color(name), wrong_at=0.0)
+    for lab in given:
+        at = np.flatnonzero(lab01 == lab)
+        pv.marks(keys["bce"], "binary_cross_entropy", "f", at, color(f"label_{lab}"), x=[f"p{lab}"] * len(t),
+                 wrong_at=0.0)  # fmt: skip
+        pv.marks(keys["sce"], "sigmoid_cross_entropy", "f", at, color(f"label_{lab}"), x=[f"s{lab}"] * len(t),
+                 wrong_at=0.0)  # fmt: skip
     return pv

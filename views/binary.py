@@ -20,7 +20,7 @@ from charts.style import format_metric as _fmt
 from components.drag_points import drag_points, get_drag_values, reset_drag_points
 from scenes import binary as sc
 from scenes import live
-from ui import kit
+from ui import kit, present
 
 CROSS_ENTROPY = ("binary_cross_entropy", "sigmoid_cross_entropy")  # always shown: the page's second chart
 OPTIONS = [n for n in losses.names(page="binary") if n not in CROSS_ENTROPY]
@@ -96,14 +96,16 @@ ce_curves = st.cache_data(max_entries=8, show_spinner=False)(sc.cross_entropy_cu
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def preview(params: tuple, labels: tuple, scores: tuple, as_prob: bool, marked: tuple) -> dict:
-    """What the drag chart needs to move the totals and the marks on the four curves with the pointer."""
+def preview(params: tuple, labels: tuple, scores: tuple, as_prob: bool, marked: tuple, names: tuple,
+            presenting: bool) -> dict:  # fmt: skip
+    """What the drag chart needs to draw the samples on the four curves and move them, and the totals."""
     return live.binary({n: dict(p) for n, p in params}, labels, scores, as_prob=as_prob, keys=LIVE_KEYS,
-                       marked=marked).data()  # fmt: skip
+                       marked=marked, labels_shown=names, color=color_of,
+                       scale=kit.PRESENTER_SCALE if presenting else 1.0).data()  # fmt: skip
 
 
-def _margin_chart(lines, marks, y_title: str, y_range, key: str, x_range) -> None:
-    fig = charts.curves(lines, marks, x_title="margin m = t·s", y_title=y_title, x_range=x_range,
+def _margin_chart(lines, y_title: str, y_range, key: str, x_range) -> None:
+    fig = charts.curves(lines, x_title="margin m = t·s", y_title=y_title, x_range=x_range,
                         y_range=y_range, wrong_below=0.0, height=440, margin_at=1.0, hover_x="m")
     kit.plotly(fig, key)
 
@@ -117,8 +119,8 @@ def explorer() -> None:
         base = list(scene.default_scores())
     colors = [color_of(f"label_{int(v)}") for v in labels01]
     ticks = [{"value": i + 1, "label": str(i + 1)} for i in range(scene.n)]
-    common = {"targets": [], "connect": "none", "x_range": (0.4, scene.n + 0.6), "height": 380,
-              "x_label": "sample", "x_ticks": ticks}  # fmt: skip
+    common = {"targets": [], "connect": "none", "x_range": (0.4, scene.n + 0.6),
+              "height": present.height(380), "x_label": "sample", "x_ticks": ticks}  # fmt: skip
     left, right = st.columns([3, 2], gap="medium")
     key = P_KEY if as_prob else S_KEY
     shown_y = [round(float(v), 4) for v in losses.sigmoid(np.array(base))] if as_prob else base
@@ -128,7 +130,7 @@ def explorer() -> None:
     ok = pending is not None and len(pending) == len(base)
     scores = sc.scores_of(pending if ok else shown_y, shown_y, base, as_prob)
     live = preview(tuple((n, _params(n)) for n in shown), tuple(y_given), tuple(scores), as_prob,
-                   tuple(selected))  # fmt: skip
+                   tuple(selected), tuple(names), kit.presenting())  # fmt: skip
     with left:
         axis = dict(y_range=sc.P_RANGE, step=0.01, y_label="probability of rain p = σ(s)") if as_prob else \
             dict(y_range=sc.S_RANGE, step=0.1, y_label="score s (logit)")  # fmt: skip
@@ -151,63 +153,48 @@ def explorer() -> None:
                    "written three ways.")  # fmt: skip
 
     m = sc.margins(y_given, s)
-    wrong = m <= 0
     lim = min(M_LIMIT, max(3.0, math.ceil(float(np.abs(m).max())) + 0.5))
-    value_lines, slope_lines, value_marks, slope_marks, ids = [], [], [], [], range(scene.n)
+    value_lines, slope_lines, off_chart = [], [], []  # curves only: the drag widget draws the samples on them
     for name in selected:
         title = losses.get(name).short
-        per, slope = sc.on_scores(name, y_given, s, **PARAMS.get(name, {}))
         split = splits(name, _params(name), M_LIMIT)  # one curve per label where the label matters (focal)
         for lab in (1, 0) if split else (1,):
             suffix, dash = (f" ({sc.CLASS_NAMES[lab]})", "dot" if lab == 0 else None) if split else ("", None)
             mx, vy, gy = margin_curve(name, _params(name), lab, M_LIMIT)
             value_lines.append(charts.Line(mx, vy, title + suffix, name, dash, group=name))
             slope_lines.append(charts.Line(mx, gy, title + suffix, name, dash, group=name))
-        mark = dict(names=names, style=name, wrong=wrong, group=name, title=title, live=name, ids=ids)
-        value_marks.append(charts.Marks(m, per, **mark))
-        slope_marks.append(charts.Marks(m, sc.as_pm1(y_given) * slope, **mark))
-    off_chart = [f"{mk.title} {mk.y[i]:,.1f} ({mk.names[i]})" for mk in value_marks for i in range(len(mk.y))
-                 if mk.y[i] > LOSS_TOP]  # fmt: skip
+        per, _ = sc.on_scores(name, y_given, s, **PARAMS.get(name, {}))
+        off_chart += [f"{title} {v:,.1f} ({nm})" for v, nm in zip(per, names, strict=True) if v > LOSS_TOP]
 
     st.subheader("Against the margin m = t·s")
     st.caption(sc.MARGIN_NOTE)
     c1, c2 = st.columns(2)
     with c1:
         st.markdown("**Loss ℓ(m)**")
-        _margin_chart(value_lines, value_marks, "loss ℓ", (-0.2, LOSS_TOP), "bin_margin", (-lim, lim))
+        _margin_chart(value_lines, "loss ℓ", (-0.2, LOSS_TOP), "bin_margin", (-lim, lim))
     with c2:
         st.markdown("**Derivative dℓ/dm: how hard each sample still pushes**")
-        _margin_chart(slope_lines, slope_marks, "dℓ/dm", (SLOPE_BOTTOM, 0.5), "bin_margin_slope", (-lim, lim))
+        _margin_chart(slope_lines, "dℓ/dm", (SLOPE_BOTTOM, 0.5), "bin_margin_slope", (-lim, lim))
     if off_chart:
         st.caption("Above the chart: " + "; ".join(off_chart) + ".")
     st.markdown(sc.margin_note(m))
 
     st.subheader("Cross-entropy against the probability and the logit")
-    p = losses.sigmoid(s)
-    bce, _ = sc.on_scores("binary_cross_entropy", y_given, s)
-    sce, _ = sc.on_scores("sigmoid_cross_entropy", y_given, s)
-    p_lines, s_lines, p_marks, s_marks = [], [], [], []
+    p_lines, s_lines = [], []
     for lab in (1, 0):
         px, py, sx, sy = ce_curves(lab, M_LIMIT)
         title = f"t = {lab} ({sc.CLASS_NAMES[lab]})"
         p_lines.append(charts.Line(px, py, title, f"label_{lab}"))
         s_lines.append(charts.Line(sx, sy, title, f"label_{lab}"))
-        sel = labels01 == lab
-        sel_names = [nm for nm, k in zip(names, sel, strict=True) if k]
-        at = np.flatnonzero(sel)
-        p_marks.append(charts.Marks(p[sel], bce[sel], sel_names, f"label_{lab}", wrong[sel], title="BCE",
-                                    live="bce", ids=at))  # fmt: skip
-        s_marks.append(charts.Marks(s[sel], sce[sel], sel_names, f"label_{lab}", wrong[sel], title="CE",
-                                    live="sce", ids=at))  # fmt: skip
     c1, c2 = st.columns(2)
     with c1:
         st.markdown("**Binary cross-entropy against p = σ(s)**")
-        fig = charts.curves(p_lines, p_marks, x_title="p (probability of rain)", y_title="BCE",
+        fig = charts.curves(p_lines, x_title="p (probability of rain)", y_title="BCE",
                             x_range=(0.0, 1.0), y_range=(-0.2, CE_TOP), hover_x="p")
         kit.plotly(fig, "bin_bce")
     with c2:
         st.markdown("**Sigmoid cross-entropy against the logit s**")
-        fig = charts.curves(s_lines, s_marks, x_title="logit s", y_title="sigmoid CE",
+        fig = charts.curves(s_lines, x_title="logit s", y_title="sigmoid CE",
                             x_range=(-M_LIMIT, M_LIMIT), y_range=(-0.2, CE_TOP), hover_x="s")
         kit.plotly(fig, "bin_sce")
     st.caption(sc.CE_NOTE)

@@ -20,7 +20,7 @@ from charts.style import color_of
 from charts.style import format_metric as _fmt
 from components.drag_points import drag_points, reset_drag_points
 from scenes import multiclass as sc
-from ui import kit
+from ui import kit, present
 
 SHOWN = ("categorical_cross_entropy", "sparse_categorical_cross_entropy", "softmax_cross_entropy",
          "kl_divergence")  # fmt: skip
@@ -134,7 +134,8 @@ def explorer() -> None:
                     else None} for i, (n, v) in enumerate(zip(names, base, strict=True))]  # fmt: skip
         ticks = [{"value": i + 1, "label": n} for i, n in enumerate(names)]
         dragged = drag_points(key=Z_KEY, handles=handles, mode="bars", connect="none", x_range=(0.4, k + 0.6),
-                              y_range=sc.Z_RANGE, step=0.1, height=320, y_label="logit z", x_ticks=ticks)
+                              y_range=sc.Z_RANGE, step=0.1, height=present.height(320), y_label="logit z",
+                              x_ticks=ticks)
         z = np.array(sc.quantize(dragged))
     state.mc_last_z = list(z)
     zt = (z / temperature)[None, :]  # the logits softmax sees

@@ -20,7 +20,7 @@ from components.drag_points import display_decimals, drag_points, get_drag_value
 from losses.fitting import LineFit, fit_line, fittable
 from scenes import live
 from scenes import regression as sc
-from ui import kit
+from ui import kit, present
 
 OPTIONS = losses.names(page="regression")
 DEFAULT_LOSSES = ["mse", "mae", "huber"]
@@ -151,10 +151,12 @@ curve = st.cache_data(max_entries=256, show_spinner=False)(sc.residual_curve)
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def preview(what: str, params: tuple, x: tuple, y: tuple, shown: tuple, drawn: tuple, shared: tuple,
-            decimals: int) -> dict:  # fmt: skip
-    """What the drag chart needs to move the totals, share bars and curve marks with the pointer."""
-    return live.regression(what, {n: dict(p) for n, p in params}, x, y, shown, sc.X_RANGE, limit=sc.ABS_LIMIT,
-                           drawn=drawn, shared=shared, keys=LIVE_KEYS, decimals=decimals).data()  # fmt: skip
+            decimals: int, labels: tuple, presenting: bool) -> dict:  # fmt: skip
+    """What the drag chart needs to draw the curves' marks and move them, the totals and the share bars."""
+    pv = live.regression(what, {n: dict(p) for n, p in params}, x, y, shown, sc.X_RANGE, limit=sc.ABS_LIMIT,
+                         drawn=drawn, shared=shared, keys=LIVE_KEYS, decimals=decimals, labels=labels,
+                         color=color_of, scale=kit.PRESENTER_SCALE if presenting else 1.0)  # fmt: skip
+    return pv.data()
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -192,11 +194,12 @@ def explorer() -> None:
     ev = sc.evaluate(selected, y, shown, PARAMS)
     drawn = [n for n in selected if sc.on_residual_axis(n) and n in ev.per_sample]
     live = preview(what, tuple((n, _params(n)) for n in selected), tuple(x), tuple(y), tuple(shown),
-                   tuple(drawn), tuple(ev.per_sample), display_decimals(step))  # fmt: skip
+                   tuple(drawn), tuple(ev.per_sample), display_decimals(step), tuple(labels),
+                   kit.presenting())  # fmt: skip
     left, right = st.columns([2, 1], gap="medium")
     with left:
         drag_points(key=key, x_range=sc.X_RANGE, y_range=(y_lo, y_hi), y_limit=sc.Y_LIMIT, step=step,
-                    height=420, x_label="x", y_label="y", live=live, **chart)  # fmt: skip
+                    height=present.height(420), x_label="x", y_label="y", live=live, **chart)  # fmt: skip
         if mode == "line":
             rows = [(b["label"], b["slope"], b["intercept"]) for b in mine + best]
             st.container(key="reg_best_lines").markdown(sc.line_table(rows), help="L2 in closed form; L1 and "
@@ -223,16 +226,13 @@ def explorer() -> None:
     kit.plotly(charts.share_bars(labels, share, titles), "reg_shares")
     st.markdown(sc.share_sentence(labels, share, titles), help="Computed from the per-point losses above.")
 
-    resid = shown - y
-    r_max = sc.nice_ceiling(max(3.0, 1.15 * float(np.abs(resid).max())))
-    views = (("value", "**Loss against the residual r = ŷ − y**", ev.per_sample, "loss ℓ(r)", "reg_curves"),
-             ("slope", "**Influence: the derivative dℓ/dŷ**", ev.derivative, "dℓ/dŷ",
-              "reg_influence"))  # fmt: skip
-    for column, (kind, heading, marks, y_title, key) in zip(st.columns(2), views, strict=True):
+    r_max = sc.nice_ceiling(max(3.0, 1.15 * float(np.abs(shown - y).max())))
+    views = (("value", "**Loss against the residual r = ŷ − y**", "loss ℓ(r)", "reg_curves"),
+             ("slope", "**Influence: the derivative dℓ/dŷ**", "dℓ/dŷ", "reg_influence"))  # fmt: skip
+    for column, (kind, heading, y_title, key) in zip(st.columns(2), views, strict=True):
         column.markdown(heading)
-        with column:
-            fig = charts.curves_with_points({n: curve(n, _params(n), r_max, kind) for n in drawn},
-                                            {n: (resid, marks[n]) for n in drawn}, titles,
+        with column:  # the curves only: the drag widget draws the points on them (and moves them with a drag)
+            fig = charts.curves_with_points({n: curve(n, _params(n), r_max, kind) for n in drawn}, {}, titles,
                                             point_labels=labels, x_title="residual r", y_title=y_title)
             kit.plotly(fig, key)
     left_out = [sc.why_not_on_residual_axis(n) for n in selected if not sc.on_residual_axis(n)]

@@ -546,6 +546,10 @@ function dragPoints(component) {
   }
   inst.live = data.live || null;
   inst.restArgs = null; // the samples' arguments at the server's positions (computed when first needed)
+  if (inst.live && !inst.drag) {
+    inst.marks = exactMarks(inst.live);
+    requestAnimationFrame(() => drawAllMarks(inst));
+  }
 
   // Python's axis, grown to hold the handles (mid-drag, the axis the drag has grown is kept).
   const [y0, y1] = data.y_range;
@@ -563,6 +567,7 @@ function dragPoints(component) {
   return () => {
     inst.resizeObserver.disconnect();
     if (inst.runObserver) inst.runObserver.disconnect();
+    for (const { observer } of (inst.chartWatch || new Map()).values()) observer.disconnect();
     cancelPreview(inst);
     delete root.__dragPoints;
   };
@@ -670,6 +675,10 @@ function hide(inst, el) {
 
 // Put back what the server did not redraw (it still shows the preview), so the page shows the server's numbers.
 function settle(inst) {
+  if (inst.live && !inst.drag) {
+    inst.marks = exactMarks(inst.live);
+    drawAllMarks(inst);
+  }
   for (const [node, rec] of inst.touched) {
     if (rec.attr === "style.visibility") { node.style.visibility = ""; continue; }
     const current = rec.attr ? node.getAttribute(rec.attr) : node.nodeValue;
@@ -713,6 +722,8 @@ function preview(inst) {
   const args = unitArgs(live, shown, T);
   const rest = (inst.restArgs ||= unitArgs(live, inst.data.values, T));
   const moved = args.map((a, u) => a !== rest[u]);
+  const exactArgs = live.args || [];
+  const at = args.map((a, u) => (moved[u] || exactArgs[u] === null || exactArgs[u] === undefined ? a : exactArgs[u]));
   const byLoss = {};
   const row = live.metrics ? document.querySelector(`.st-key-${live.metrics}`) : null;
   const metricEls = row ? row.querySelectorAll('[data-testid="stMetric"]') : [];
@@ -721,8 +732,9 @@ function preview(inst) {
     L.units.forEach(([tab, scale, shift], u) => {
       const r = lookup(T[tab], scale * args[u] + shift);
       const exact = L.exact ? L.exact[u] : null;
+      const exactD = L.exact_d ? L.exact_d[u] : null;
       f[u] = !moved[u] && exact !== null && exact !== undefined ? exact : r.f;
-      d[u] = r.d;
+      d[u] = !moved[u] && exactD !== null && exactD !== undefined ? exactD : r.d;
     });
     let total = 0;
     for (const v of f) total += v;
@@ -738,16 +750,17 @@ function preview(inst) {
       if (delta) hide(inst, delta); // its "change since the last step" is not known until the server answers
     }
   }
-  for (const s of live.series) previewSeries(inst, s, byLoss, args, moved, T);
+  for (const s of live.series) if (s.kind === "bar") previewBars(inst, s, byLoss);
+  inst.marks = { args: at, byLoss };
+  drawAllMarks(inst);
 }
 
-function previewSeries(inst, s, byLoss, args, moved, T) {
+function previewBars(inst, s, byLoss) {
   const gd = document.querySelector(`.st-key-${s.chart} .js-plotly-plot`);
   const L = byLoss[s.loss];
   if (!gd || !gd._fullLayout || !L) return;
-  const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
-  const bars = s.kind === "bar";
-  for (const tr of gd.querySelectorAll(bars ? ".barlayer .trace" : ".scatterlayer .trace")) {
+  const ya = gd._fullLayout.yaxis;
+  for (const tr of gd.querySelectorAll(".barlayer .trace")) {
     const cd = tr.__data__;
     const trace = cd && cd[0] && cd[0].trace;
     if (!trace || !trace.meta || trace.meta.live !== s.tag) continue;
@@ -756,22 +769,161 @@ function previewSeries(inst, s, byLoss, args, moved, T) {
       const di = pt.__data__;
       const u = di && ids ? ids[di.i] : undefined;
       if (u === undefined) continue;
-      if (bars) {
-        const share = L.total > 0 && Number.isFinite(L.total) ? (100 * L.f[u]) / L.total : 0;
-        const path = pt.tagName === "path" ? pt : pt.querySelector("path");
-        const m = path && /^M([-\d.e]+),([-\d.e]+)V([-\d.e]+)H([-\d.e]+)V/.exec(path.getAttribute("d") || "");
-        if (!m || !Number.isFinite(share)) continue;
-        const base = ya.c2p(0), top = ya.c2p(Math.min(share, ya.range[1]));
-        write(inst, path, "d", `M${m[1]},${base}V${top}H${m[4]}V${base}Z`);
-        continue;
-      }
-      if (!moved[u]) continue;
-      const y = s.y === "df" ? L.d[u] : L.f[u];
-      const x = s.x ? lookup(T[s.x[u]], args[u]).f : args[u];
-      if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
-      write(inst, pt, "transform", `translate(${xa.c2p(x)},${ya.c2p(y)})`);
+      const share = L.total > 0 && Number.isFinite(L.total) ? (100 * L.f[u]) / L.total : 0;
+      const path = pt.tagName === "path" ? pt : pt.querySelector("path");
+      const m = path && /^M([-\d.e]+),([-\d.e]+)V([-\d.e]+)H([-\d.e]+)V/.exec(path.getAttribute("d") || "");
+      if (!m || !Number.isFinite(share)) continue;
+      const base = ya.c2p(0), top = ya.c2p(Math.min(share, ya.range[1]));
+      write(inst, path, "d", `M${m[1]},${base}V${top}H${m[4]}V${base}Z`);
     }
   }
+}
+
+// ---------------------------------------------------------------------------
+// The marks on the curve charts: drawn here, over each Plotly chart (whose figure holds only the static
+// curves, so a drag never makes Streamlit draw it again), from the server's exact values at rest and from
+// the preview while a handle moves. Redrawn whenever Plotly redraws the chart under them.
+// ---------------------------------------------------------------------------
+
+const SVG_MARKS = "lossx-marks";
+
+function exactMarks(live) {
+  const num = (a) => Float64Array.from(a || [], (v) => (v === null ? NaN : v));
+  const byLoss = {};
+  for (const L of live.losses) {
+    const f = num(L.exact);
+    let total = 0;
+    for (const v of f) total += v;
+    byLoss[L.name] = { f, d: num(L.exact_d), total };
+  }
+  return { args: Array.from(num(live.args)), byLoss };
+}
+
+function crossPath(r) {
+  const a = r * 0.32;
+  const p = [[-a, -r], [a, -r], [a, -a], [r, -a], [r, a], [a, a], [a, r], [-a, r], [-a, a], [-r, a], [-r, -a], [-a, -a]];
+  const k = Math.SQRT1_2; // a plus turned by 45 degrees: Plotly's "x"
+  return "M" + p.map(([x, y]) => `${((x - y) * k).toFixed(2)},${((x + y) * k).toFixed(2)}`).join("L") + "Z";
+}
+
+function fmtNum(v) {
+  return Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : String(Number(v.toPrecision(4)));
+}
+
+function drawAllMarks(inst) {
+  const live = inst.live;
+  if (!live || !inst.marks) return;
+  const T = registry().tables[live.tables] || {};
+  const charts = new Map();
+  for (const s of live.series) {
+    if (s.kind !== "scatter") continue;
+    if (!charts.has(s.chart)) charts.set(s.chart, []);
+    charts.get(s.chart).push(s);
+  }
+  for (const [chart, series] of charts) {
+    watchChart(inst, chart);
+    drawChartMarks(inst, chart, series, T);
+  }
+}
+
+function drawChartMarks(inst, chart, series, T) {
+  const live = inst.live, state = inst.marks;
+  const gd = document.querySelector(`.st-key-${chart} .js-plotly-plot`);
+  const fl = gd && gd._fullLayout;
+  const container = gd && gd.querySelector(".svg-container");
+  if (!fl || !container || !fl.xaxis || fl.xaxis._offset === undefined) return;
+  const xa = fl.xaxis, ya = fl.yaxis;
+  let svg = container.querySelector(`:scope > svg.${SVG_MARKS}`);
+  if (!svg) {
+    svg = svgEl("svg", { class: SVG_MARKS, "aria-hidden": "true" });
+    svg.style.cssText = "position:absolute;left:0;top:0;overflow:hidden;pointer-events:none";
+    const clip = svgEl("clipPath", { id: `${SVG_MARKS}-${chart}` }, svgEl("defs", {}, svg));
+    svgEl("rect", {}, clip);
+    svg.__layer = svgEl("g", { "clip-path": `url(#${SVG_MARKS}-${chart})` }, svg);
+    svg.__marks = new Map();
+    container.appendChild(svg);
+  }
+  svg.setAttribute("width", fl.width);
+  svg.setAttribute("height", fl.height);
+  const rect = svg.querySelector("clipPath rect");
+  for (const [k, v] of Object.entries({ x: xa._offset, y: ya._offset, width: xa._length, height: ya._length })) {
+    rect.setAttribute(k, v);
+  }
+  const scale = live.scale || 1;
+  const seen = new Set();
+  series.forEach((s, si) => {
+    const L = state.byLoss[s.loss];
+    if (!L) return;
+    for (const u of s.units) {
+      const id = `${si}:${u}`;
+      seen.add(id);
+      let g = svg.__marks.get(id);
+      if (!g) {
+        g = svgEl("g", { class: "lossx-mark" }, svg.__layer);
+        g.style.pointerEvents = "auto";
+        g.__dot = svgEl("circle", { stroke: "white", "stroke-width": 1.5 }, g);
+        g.__cross = svgEl("path", { stroke: "#1b1f24", "stroke-width": 2 }, g);
+        g.__title = svgEl("title", {}, g);
+        svg.__marks.set(id, g);
+      }
+      const arg = state.args[u];
+      const x = s.x ? lookup(T[s.x[u]], arg).f : arg;
+      const y = s.y === "df" ? L.d[u] : L.f[u];
+      const px = xa._offset + xa.c2p(x), py = ya._offset + ya.c2p(y);
+      if (!Number.isFinite(px) || !Number.isFinite(py)) { g.setAttribute("display", "none"); continue; }
+      g.removeAttribute("display");
+      const wrong = s.wrong_at !== null && s.wrong_at !== undefined && arg <= s.wrong_at;
+      g.setAttribute("transform", `translate(${px},${py})`);
+      g.dataset.unit = String(u);
+      g.dataset.loss = s.loss;
+      g.dataset.wrong = wrong ? "1" : "0";
+      g.__dot.setAttribute("r", (11 * scale) / 2);
+      g.__dot.setAttribute("fill", s.color);
+      g.__dot.setAttribute("display", wrong ? "none" : "inline");
+      g.__cross.setAttribute("d", crossPath((15 * scale) / 2));
+      g.__cross.setAttribute("fill", s.color);
+      g.__cross.setAttribute("display", wrong ? "inline" : "none");
+      const name = (live.labels && live.labels[u]) || `sample ${u + 1}`;
+      g.__title.textContent = `${name}${wrong ? " (misclassified)" : ""}: x = ${fmtNum(x)}, y = ${fmtNum(y)}`;
+    }
+  });
+  for (const [id, g] of svg.__marks) {
+    if (!seen.has(id)) { g.remove(); svg.__marks.delete(id); }
+  }
+}
+
+// Plotly replaces or redraws a chart (a new figure, a resize): draw its marks again on top.
+function watchChart(inst, chart) {
+  inst.chartWatch ||= new Map();
+  const host = document.querySelector(`.st-key-${chart}`);
+  const known = inst.chartWatch.get(chart);
+  if (!host || (known && known.host === host)) return;
+  if (known) known.observer.disconnect();
+  const observer = new MutationObserver((records) => {
+    if (records.every((r) => r.target.closest && r.target.closest(`.${SVG_MARKS}`))) return;
+    if (inst.marksFrame) return;
+    inst.marksFrame = requestAnimationFrame(() => { inst.marksFrame = 0; drawAllMarks(inst); });
+  });
+  observer.observe(host, { childList: true, subtree: true });
+  inst.chartWatch.set(chart, { host, observer });
+}
+
+// Streamlit draws a new Plotly figure twice: first without a width (hidden, at Plotly's default 700 px),
+// then again once its state has the container's width: two full redraws per chart per drag. Giving the
+// first call the width the second will bring makes the second a no-op for Plotly.react (nothing changed).
+function drawOnceAtItsWidth() {
+  const P = window.Plotly;
+  if (!P || P.react.__lossxWidth) return;
+  const react = P.react;
+  P.react = function (gd, spec, ...rest) {
+    const box = gd && gd.closest && gd.closest('[data-testid="stPlotlyChart"]');
+    const layout = spec && spec.layout;
+    if (box && layout && layout.width === undefined && box.clientWidth > 0) {
+      spec = { ...spec, layout: { ...layout, width: box.clientWidth } };
+    }
+    return react.call(this, gd, spec, ...rest);
+  };
+  P.react.__lossxWidth = true;
 }
 
 // The library element's entry point: it carries this module (once, cached by Streamlit) and the tables of
@@ -779,6 +931,7 @@ function previewSeries(inst, s, byLoss, args, moved, T) {
 export default function library(component) {
   const reg = registry();
   reg.impl = dragPoints;
+  drawOnceAtItsWidth();
   const data = component.data || {};
   if (data.name) reg.tables[data.name] = prepareTables(data.tables);
   for (const run of (reg.waiting || []).splice(0)) run();

@@ -10,8 +10,10 @@ from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 
+import losses
 from charts.style import format_metric as fmt
 from scenes import binary as bsc
+from scenes.regression import Scene
 from tests.e2e.conftest import assert_no_exception, open_app, wait_idle
 from tests.e2e.test_regression import core, positions
 
@@ -19,8 +21,17 @@ METRICS = """([row]) => [...document.querySelectorAll(`.st-key-${row} [data-test
   .map((e) => e.innerText.replace('\\u200b', '').trim())"""
 BARS = """() => [...document.querySelectorAll('.st-key-reg_shares .barlayer .point path')]
   .map(p => p.getAttribute('d'))"""
-MARKS = """([key]) => [...document.querySelectorAll(`.st-key-${key} .scatterlayer .point`)]
+MARKS = """([key]) => [...document.querySelectorAll(`.st-key-${key} .lossx-marks .lossx-mark`)]
   .map(p => p.getAttribute('transform'))"""
+#: Each mark of ``loss`` on chart ``key`` in the chart's data coordinates (through Plotly's own axes).
+MARKS_AT = r"""([key, loss]) => {
+  const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`), xa = gd._fullLayout.xaxis,
+    ya = gd._fullLayout.yaxis;
+  return [...gd.querySelectorAll(`.lossx-mark[data-loss="${loss}"]`)].map((g) => {
+    const [, px, py] = /translate\(([-\d.e]+),([-\d.e]+)\)/.exec(g.getAttribute('transform')).map(Number);
+    return [Number(g.dataset.unit), xa.p2c(px - xa._offset), ya.p2c(py - ya._offset)];
+  });
+}"""
 #: Counts Plotly.react calls per chart key (window.Plotly is the app's own Plotly).
 COUNT_REACTS = """() => {
   window.__reacts = {};
@@ -50,8 +61,17 @@ def hold_and_move(page, slider, dy: float, steps: int = 8):
 
 def test_regression_totals_bars_and_marks_follow_the_pointer_before_release(page, app_url):
     open_app(page, f"{app_url}/regression")
-    page.locator(".st-key-reg_curves .scatterlayer .point").first.wait_for()
+    page.locator(".st-key-reg_curves .lossx-mark").first.wait_for()
     row = ["reg_metrics_row"]
+    # at rest the marks over the curves sit at each point's residual and its exact loss / derivative
+    x, y = Scene().points()
+    r = positions(page) - y
+    for key, fn in (("reg_curves", "per_sample"), ("reg_influence", "per_sample_derivative")):
+        marks = sorted(page.evaluate(MARKS_AT, [key, "mse"]))
+        assert [u for u, _, _ in marks] == list(range(len(y)))
+        np.testing.assert_allclose([mx for _, mx, _ in marks], r, atol=0.02)  # within a pixel's worth
+        want = getattr(losses.get("mse"), fn)(y, r + y)
+        np.testing.assert_allclose([my for _, _, my in marks], want, atol=0.1)
     rest, bars, marks = page.evaluate(METRICS, row), page.evaluate(BARS), page.evaluate(MARKS, ["reg_curves"])
     assert rest == [core(n, positions(page)) for n in ("mse", "mae", "huber")]
 
@@ -75,7 +95,7 @@ def test_regression_totals_bars_and_marks_follow_the_pointer_before_release(page
 
 def test_regression_keys_update_everything_and_unchanged_charts_are_not_drawn_again(page, app_url):
     open_app(page, f"{app_url}/regression")
-    page.locator(".st-key-reg_curves .scatterlayer .point").first.wait_for()
+    page.locator(".st-key-reg_curves .lossx-mark").first.wait_for()
     page.wait_for_timeout(500)
     page.evaluate(COUNT_REACTS)
     first = page.locator('.st-key-reg_free [role="slider"]').first
@@ -85,8 +105,8 @@ def test_regression_keys_update_everything_and_unchanged_charts_are_not_drawn_ag
     page.wait_for_timeout(500)
     assert page.evaluate(METRICS, ["reg_metrics_row"]) == [core(n, positions(page)) for n in ("mse", "mae",
                                                                                                "huber")]
-    drawn = page.evaluate("() => window.__reacts")
-    assert {"reg_curves", "reg_influence", "reg_shares"} <= set(drawn)  # their marks moved: drawn again
+    # the curves did not change (the widget moves the marks over them): only the share bars are drawn again
+    assert set(page.evaluate("() => window.__reacts")) == {"reg_shares"}
 
     # dragging the targets instead changes no number and no chart: none of the three is drawn again
     page.evaluate(COUNT_REACTS)
@@ -99,7 +119,7 @@ def test_regression_keys_update_everything_and_unchanged_charts_are_not_drawn_ag
 
 def test_binary_totals_and_margin_marks_follow_the_pointer_before_release(page, app_url):
     open_app(page, f"{app_url}/binary")
-    page.locator(".st-key-bin_margin .scatterlayer .point").first.wait_for()
+    page.locator(".st-key-bin_margin .lossx-mark").first.wait_for()
     row = ["bin_metrics_row"]
     rest, marks = page.evaluate(METRICS, row), page.evaluate(MARKS, ["bin_margin"])
     hold_and_move(page, page.locator('.st-key-bin_s [role="slider"]').first, 60)
