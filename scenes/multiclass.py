@@ -7,6 +7,7 @@ restores exactly what was on screen and a hostile link yields the defaults plus 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -195,3 +196,54 @@ def batch_rows(z: np.ndarray, labels: np.ndarray, names_: list[str], fmt) -> tup
         f"{worst + 1} alone makes up {share:.0f}% of it."
     )
     return table, cost, sentence
+
+
+#: Nodes of the per-logit preview tables: every 0.25 over the logits' range (linear interpolation).
+PREVIEW_NODES = 49
+
+
+def preview(z: Sequence[float], true: int, temperature: float, eps: float, p: Sequence[float], *,
+            metrics: Mapping[str, str], bars: Mapping[str, str]) -> dict:  # fmt: skip
+    """What the logits' drag chart needs to preview this page while one logit moves (scenes.live): each
+    number as a function of each logit, the others held where they are, tabulated by the core. ``metrics``:
+    the keys of the metrics' containers by quantity ("ce", "ce_eps", "sparse", "softmax_ce", "kl_pq",
+    "kl_qp"); ``bars``: the keys of the charts whose trace of that name shows q. These tables change with
+    every drag (they depend on the other logits), so they travel with the chart, not with the cached
+    library element."""
+    from scenes.live import table  # scenes.live imports no page module: no cycle
+
+    z, p = np.asarray(z, dtype=float), np.asarray(p, dtype=float)
+    k = len(z)
+    grid = np.linspace(*Z_RANGE, PREVIEW_NODES)
+    y, lab = np.tile(one_hot(true, k), (len(grid), 1)), np.full(len(grid), true)
+    names = ("categorical_cross_entropy", "sparse_categorical_cross_entropy", "softmax_cross_entropy",
+             "kl_divergence")  # fmt: skip
+    ce, sparse, softmax_ce, kl = (losses.get(n) for n in names)
+    P = np.tile(p, (len(grid), 1))
+    tables: dict[str, dict] = {"grid": table(lambda x: x, None, grid)}
+    for h in range(k):
+        zz = np.tile(z, (len(grid), 1))
+        zz[:, h] = grid
+        zt = zz / temperature
+        q = softmax(zt)
+        values = {"ce": ce.per_sample(y, q), "ce_eps": ce.per_sample(y, q, label_smoothing=eps),
+                  "sparse": sparse.per_sample(lab, q), "softmax_ce": softmax_ce.per_sample(lab, zt),
+                  "kl_pq": kl.per_sample(P, q), "kl_qp": kl.per_sample(q, P)}  # fmt: skip
+        values |= {f"q{j}": q[:, j] for j in range(k)}
+        for name, v in values.items():
+            tables[f"{name}@{h}"] = table(lambda _x, v=v: v, None, grid, grid="grid", digits=6)
+    quantities = [{"name": n, "metric": key} for n, key in metrics.items()]
+    quantities += [{"name": f"q{j}", "metric": None} for j in range(k)]
+    return {"mode": "handles", "own_tables": tables, "quantities": quantities, "decimals": DECIMALS,
+            "bars": [{"chart": key, "trace": trace, "points": [f"q{j}" for j in range(k)]}
+                     for key, trace in bars.items()]}  # fmt: skip
+
+
+def sparse_note(q_true: float, sparse: str, true: int, true_name: str) -> str:
+    """Why sparse and one-hot cross-entropy are one number (under the four CE metrics)."""
+    return (
+        f"**Sparse CE = one-hot CE.** Both are −log q of the true class: −log {q_true:.4f} = {sparse}. The "
+        f"sparse form takes the class index ({true}, *{true_name}*) instead of a one-hot row; the number is "
+        "the same. Softmax CE computes it from the logits directly (log-sum-exp), which stays exact even "
+        "when q of the true class rounds to 0."
+    )

@@ -18,7 +18,7 @@ import losses
 from charts import classification as charts
 from charts.style import color_of
 from charts.style import format_metric as _fmt
-from components.drag_points import drag_points, reset_drag_points
+from components.drag_points import drag_points, get_drag_values, reset_drag_points
 from scenes import multiclass as sc
 from ui import kit, present
 
@@ -27,6 +27,8 @@ SHOWN = ("categorical_cross_entropy", "sparse_categorical_cross_entropy", "softm
 CE, SPARSE, SOFTMAX_CE, KL = (losses.get(n) for n in SHOWN)
 MORE = [n for n in losses.names(page="multiclass") if n not in SHOWN]
 Z_KEY = "mc_z"  # the logits' drag widget
+LIVE_METRICS = {n: f"mc_m_{n}" for n in ("ce", "ce_eps", "sparse", "softmax_ce", "kl_pq", "kl_qp")}
+LIVE_BARS = {"mc_probs": "q", "mc_pq": "Q (prediction)"}  # charts (and their trace) of q, previewed
 EPS_DEFAULT = 0.1  # label smoothing shown by default (the core's default, 0, would show nothing)
 
 state = st.session_state
@@ -133,10 +135,9 @@ def explorer() -> None:
         handles = [{"x": i + 1, "y": v, "label": f"logit {n}", "color": color_of("label_1") if i == true
                     else None} for i, (n, v) in enumerate(zip(names, base, strict=True))]  # fmt: skip
         ticks = [{"value": i + 1, "label": n} for i, n in enumerate(names)]
-        dragged = drag_points(key=Z_KEY, handles=handles, mode="bars", connect="none", x_range=(0.4, k + 0.6),
-                              y_range=sc.Z_RANGE, step=0.1, height=present.height(320), y_label="logit z",
-                              x_ticks=ticks)
-        z = np.array(sc.quantize(dragged))
+        chart = st.empty()  # drawn at the end, with its preview of every number below (scenes.live)
+    pending = get_drag_values(Z_KEY)  # the user's move (the handles Python passes, before a first move)
+    z = np.array(sc.quantize(pending if pending is not None and len(pending) == k else base))
     state.mc_last_z = list(z)
     zt = (z / temperature)[None, :]  # the logits softmax sees
     q = losses.softmax(zt)
@@ -153,12 +154,7 @@ def explorer() -> None:
               "sparse": SPARSE.cost(lab, q), "softmax_ce": SOFTMAX_CE.cost(lab, zt)}  # fmt: skip
     st.subheader("Cross-entropy, four ways")
     slots = dict(zip(values, (c.empty() for c in st.columns(4)), strict=True))
-    st.markdown(
-        f"**Sparse CE = one-hot CE.** Both are −log q of the true class: −log {float(q[0, true]):.4f} = "
-        f"{_fmt(values['sparse'])}. The sparse form takes the class index ({true}, *{names[true]}*) instead "
-        "of a one-hot row; the number is the same. Softmax CE computes it from the logits directly "
-        "(log-sum-exp), which stays exact even when q of the true class rounds to 0."
-    )
+    st.markdown(sc.sparse_note(float(q[0, true]), _fmt(values["sparse"]), true, names[true]))
     st.caption(f"With label smoothing the target is ỹ = y(1 − ε) + ε/k: {1 - eps + eps / k:.3f} on "
                f"{names[true]}, {eps / k:.3f} on each other class. Its minimum is no longer 0, and it stops "
                "pushing q all the way to 1.")  # fmt: skip
@@ -237,8 +233,13 @@ def explorer() -> None:
               "batch": f"cost J (mean of {len(blab)})"}  # fmt: skip
     helps = {"ce": CE.summary, "sparse": SPARSE.summary, "softmax_ce": SOFTMAX_CE.summary}
     for name, value in values.items():
-        with slots[name].container():
+        with slots[name].container(key=f"mc_m_{name}"):  # keyed: the drag widget previews it
             kit.metric(titles[name], value, deltas.get(name), helps.get(name))
+    with chart:
+        drag_points(key=Z_KEY, handles=handles, mode="bars", connect="none", x_range=(0.4, k + 0.6),
+                    y_range=sc.Z_RANGE, step=0.1, height=present.height(320), y_label="logit z",
+                    x_ticks=ticks, live=sc.preview(z, true, temperature, eps, p, metrics=LIVE_METRICS,
+                                                   bars=LIVE_BARS))  # fmt: skip
 
 
 explorer()

@@ -546,7 +546,8 @@ function dragPoints(component) {
   }
   inst.live = data.live || null;
   inst.restArgs = null; // the samples' arguments at the server's positions (computed when first needed)
-  if (inst.live && !inst.drag) {
+  inst.ownTables = inst.live && inst.live.own_tables ? prepareTables(inst.live.own_tables) : null;
+  if (inst.live && inst.live.losses && !inst.drag) {
     inst.marks = exactMarks(inst.live);
     requestAnimationFrame(() => drawAllMarks(inst));
   }
@@ -595,7 +596,10 @@ function prepareTables(raw) {
   const out = {};
   const arr = (a) => Float64Array.from(a, (v) => (v === null ? NaN : v));
   for (const [name, t] of Object.entries(raw || {})) {
-    out[name] = { x: arr(t.x), f: arr(t.f), df: t.df ? arr(t.df) : null, h: !!t.h };
+    if (typeof t.x !== "string") out[name] = { x: arr(t.x), f: arr(t.f), df: t.df ? arr(t.df) : null, h: !!t.h };
+  }
+  for (const [name, t] of Object.entries(raw || {})) { // tables sharing another table's nodes
+    if (typeof t.x === "string" && out[t.x]) out[name] = { x: out[t.x].x, f: arr(t.f), df: t.df ? arr(t.df) : null, h: !!t.h };
   }
   return out;
 }
@@ -675,7 +679,7 @@ function hide(inst, el) {
 
 // Put back what the server did not redraw (it still shows the preview), so the page shows the server's numbers.
 function settle(inst) {
-  if (inst.live && !inst.drag) {
+  if (inst.live && inst.live.losses && !inst.drag) {
     inst.marks = exactMarks(inst.live);
     drawAllMarks(inst);
   }
@@ -713,6 +717,7 @@ function firstText(el) {
 
 function preview(inst) {
   const live = inst.live;
+  if (live.mode === "handles") { previewHandles(inst); return; }
   const T = registry().tables[live.tables];
   if (!T) return;
   inst.previewAt = performance.now();
@@ -775,6 +780,61 @@ function previewBars(inst, s, byLoss) {
       if (!m || !Number.isFinite(share)) continue;
       const base = ya.c2p(0), top = ya.c2p(Math.min(share, ya.range[1]));
       write(inst, path, "d", `M${m[1]},${base}V${top}H${m[4]}V${base}Z`);
+    }
+  }
+}
+
+// One sample's numbers as functions of each handle (the multi-class logits: every number depends on all of
+// them). Only one handle moves at a time: each number is read from its table for that handle, the others
+// held where the server had them (tables sent with each run, in the chart's own data).
+function previewHandles(inst) {
+  const live = inst.live, T = inst.ownTables;
+  if (!T) return;
+  inst.previewAt = performance.now();
+  const dec = live.decimals;
+  let k = -1, v = NaN;
+  inst.values.forEach((x, i) => {
+    if (x !== inst.data.values[i]) { k = i; v = dec == null ? x : Number(x.toFixed(dec)); }
+  });
+  if (k < 0) return;
+  const value = {};
+  for (const q of live.quantities) {
+    value[q.name] = lookup(T[`${q.name}@${k}`], v).f;
+    if (!q.metric) continue;
+    const el = document.querySelector(`.st-key-${q.metric} [data-testid="stMetric"]`);
+    const valueEl = el && el.querySelector('[data-testid="stMetricValue"]');
+    const text = valueEl && firstText(valueEl);
+    if (text) write(inst, text, null, fmtMetric(value[q.name]) + MARK);
+    const delta = el && el.querySelector('[data-testid="stMetricDelta"]');
+    if (delta) hide(inst, delta);
+  }
+  for (const b of live.bars) {
+    const gd = document.querySelector(`.st-key-${b.chart} .js-plotly-plot`);
+    if (!gd || !gd._fullLayout) continue;
+    const ya = gd._fullLayout.yaxis;
+    for (const tr of gd.querySelectorAll(".barlayer .trace")) {
+      const trace = tr.__data__ && tr.__data__[0] && tr.__data__[0].trace;
+      if (!trace || trace.name !== b.trace) continue;
+      for (const pt of tr.querySelectorAll(".point")) {
+        const di = pt.__data__;
+        const name = di ? b.points[di.i] : undefined;
+        const y = name === undefined ? NaN : value[name];
+        const path = pt.querySelector("path");
+        const m = path && /^M([-\d.e]+),([-\d.e]+)V([-\d.e]+)H([-\d.e]+)V/.exec(path.getAttribute("d") || "");
+        if (!m || !Number.isFinite(y)) continue;
+        const rec = inst.touched.get(path);
+        const oldTop = Number(/V([-\d.e]+)H/.exec(rec ? rec.original : path.getAttribute("d"))[1]);
+        const base = ya.c2p(0), top = ya.c2p(Math.min(y, ya.range[1]));
+        write(inst, path, "d", `M${m[1]},${base}V${top}H${m[4]}V${base}Z`);
+        const label = pt.querySelector("text");
+        if (!label) continue;
+        const txt = firstText(label);
+        const digits = (txt && (/\.(\d+)/.exec(txt.nodeValue.replace(MARK, "")) || [, ""])[1].length) || 3;
+        if (txt) write(inst, txt, null, y.toFixed(digits) + MARK);
+        const tf = (inst.touched.get(label) || {}).original ?? label.getAttribute("transform") ?? "";
+        const t = /translate\(([-\d.e]+),([-\d.e]+)\)/.exec(tf);
+        if (t) write(inst, label, "transform", tf.replace(t[0], `translate(${t[1]},${Number(t[2]) + top - oldTop})`));
+      }
     }
   }
 }

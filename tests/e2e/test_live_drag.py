@@ -13,6 +13,7 @@ import numpy as np
 import losses
 from charts.style import format_metric as fmt
 from scenes import binary as bsc
+from scenes import multiclass as msc
 from scenes.regression import Scene
 from tests.e2e.conftest import assert_no_exception, open_app, wait_idle
 from tests.e2e.test_regression import core, positions
@@ -133,4 +134,26 @@ def test_binary_totals_and_margin_marks_follow_the_pointer_before_release(page, 
     scene = bsc.Scene()
     y = bsc.in_convention(scene.labels01(), bsc.CONVENTIONS[0])
     assert page.evaluate(METRICS, row)[0] == fmt(bsc.cost("binary_cross_entropy", y, scores))
+    assert_no_exception(page)
+
+
+def test_multiclass_totals_and_probability_bars_follow_the_pointer_before_release(page, app_url):
+    open_app(page, f"{app_url}/multiclass")
+    page.locator(".st-key-mc_probs .barlayer .point path").first.wait_for()
+    ce = ["mc_m_ce"]
+    bars = """() => [...document.querySelectorAll('.st-key-mc_probs .barlayer .point path')]
+      .map(p => p.getAttribute('d'))"""
+    rest, rest_bars = page.evaluate(METRICS, ce), page.evaluate(bars)
+    hold_and_move(page, page.locator('.st-key-mc_z [role="slider"]').first, -60)
+    during, during_bars = page.evaluate(METRICS, ce), page.evaluate(bars)
+    assert during != rest and during_bars != rest_bars
+    page.mouse.up()
+    wait_idle(page)
+    page.wait_for_timeout(300)
+    z = np.array([float(v) for v in parse_qs(urlparse(page.url).query)["mc_logits"][0].split(",")])
+    true = msc.names(len(z)).index(msc.TRUE_DEFAULT)
+    want = losses.get("categorical_cross_entropy").cost(np.eye(len(z))[[true]], losses.softmax(z[None, :]))
+    final = page.evaluate(METRICS, ce)
+    assert final == [fmt(want)]
+    assert abs(float(during[0]) - want) < 1e-3  # the preview was the core's number, to a table's accuracy
     assert_no_exception(page)
