@@ -16,7 +16,9 @@ import numpy as np
 
 import losses
 from losses import sigmoid
-from scenes.text import quote
+from losses.custom import CustomLoss
+from scenes.own import Own, resolve
+from scenes.text import plain, quote
 from scenes.url import check_choice, check_float, check_int  # noqa: F401  (one set of URL checks)
 
 N_MIN, N_MAX, N_DEFAULT = 4, 16, 8
@@ -131,33 +133,54 @@ def parse_scores(text: str | None, count: int) -> tuple[list[float] | None, list
 
 
 # ---- each loss on the scene: its inputs, its value and slope in the score, its curves in the margin ------
-def labels_for(name: str, labels: np.ndarray) -> np.ndarray:
+def labels_for(spec: losses.LossSpec | str, labels: np.ndarray) -> np.ndarray:
     """The labels a loss takes: the scene's (0/1 or -1/+1), or mapped -1 → 0 for a loss on 0/1 labels."""
-    return as_01(labels) if losses.get(name).y_true == "labels01" else np.asarray(labels, dtype=float)
+    spec = losses.get(spec) if isinstance(spec, str) else spec
+    return as_01(labels) if spec.y_true == "labels01" else np.asarray(labels, dtype=float)
 
 
 def on_scores(
-    name: str, labels: np.ndarray, scores: np.ndarray, **params: float
+    name: str, labels: np.ndarray, scores: np.ndarray, own: Own | None = None, /, **params: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per-sample loss and its slope dℓ/ds in the score s: a loss on probabilities gets p = σ(s), and its
-    slope by the chain rule, dℓ/dp · σ(s)(1 − σ(s))."""
-    spec = losses.get(name)
-    t, s = labels_for(name, labels), np.asarray(scores, dtype=float)
+    slope by the chain rule, dℓ/dp · σ(s)(1 − σ(s)). ``own``: the page's loss of the user's own (its
+    values are NaN where its formula is undefined: a curve's gap, a preview's missing mark)."""
+    spec = resolve(name, own)
+    t, s = labels_for(spec, labels), np.asarray(scores, dtype=float)
+    grid = isinstance(spec, CustomLoss)
+    value = (lambda t, q, **kw: spec.on_grid(t, q, **kw)[0]) if grid else spec.per_sample
+    slope = (lambda t, q, **kw: spec.on_grid(t, q, **kw)[1]) if grid else spec.per_sample_derivative
     if spec.y_pred == "probabilities":
         p = sigmoid(s)
-        return spec.per_sample(t, p, **params), spec.per_sample_derivative(t, p, **params) * p * (1.0 - p)
-    return spec.per_sample(t, s, **params), spec.per_sample_derivative(t, s, **params)
+        return value(t, p, **params), slope(t, p, **params) * p * (1.0 - p)
+    return value(t, s, **params), slope(t, s, **params)
 
 
-def cost(name: str, labels: np.ndarray, scores: np.ndarray, **params: float) -> float:
+def cost(name: str, labels: np.ndarray, scores: np.ndarray, own: Own | None = None, /,
+         **params: float) -> float:  # fmt: skip
     """The loss's cost on the scene (probabilities σ(s) for a loss on probabilities)."""
-    spec = losses.get(name)
+    spec = resolve(name, own)
     s = np.asarray(scores, dtype=float)
-    return spec.cost(labels_for(name, labels), sigmoid(s) if spec.y_pred == "probabilities" else s, **params)
+    return spec.cost(labels_for(spec, labels), sigmoid(s) if spec.y_pred == "probabilities" else s, **params)
+
+
+def totals(names, labels: np.ndarray, scores: np.ndarray, params: dict[str, dict[str, float]],
+           own: Own | None = None) -> tuple[dict[str, float | str], dict[str, str]]:  # fmt: skip
+    """Each loss's cost on the scene (the core's), and its metric's help: its summary, or why it is not
+    defined here (a formula's log of a value ≤ 0) with the value "undefined"."""
+    values: dict[str, float | str] = {}
+    helps: dict[str, str] = {}
+    for name in names:
+        try:
+            values[name] = cost(name, labels, scores, own, **params.get(name, {}))
+            helps[name] = resolve(name, own).summary
+        except losses.RangeError as error:
+            values[name], helps[name] = "undefined", f"Not defined here: {plain(error)}"
+    return values, helps
 
 
 def margin_curve(
-    name: str, params: tuple, label01: int, limit: float
+    name: str, params: tuple, label01: int, limit: float, own: Own | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Loss and dℓ/dm against the margin m in [−limit, limit] for a sample of label ``label01``.
 
@@ -165,15 +188,15 @@ def margin_curve(
     """
     m = np.linspace(-limit, limit, 261)  # a node every 0.05: m = 0 and m = 1 (the kinks) among them
     t = 1.0 if label01 == 1 else -1.0
-    value, slope = on_scores(name, np.full_like(m, t), t * m, **dict(params))
+    value, slope = on_scores(name, np.full_like(m, t), t * m, own, **dict(params))
     return m, value, t * slope
 
 
-def splits_by_label(name: str, params: tuple, limit: float) -> bool:
+def splits_by_label(name: str, params: tuple, limit: float, own: Own | None = None) -> bool:
     """Whether the loss at a margin depends on the label too (focal's α ≠ ½): then it needs a curve each."""
-    _, v1, _ = margin_curve(name, params, 1, limit)
-    _, v0, _ = margin_curve(name, params, 0, limit)
-    return not np.allclose(v1, v0, rtol=1e-12, atol=1e-12)
+    _, v1, _ = margin_curve(name, params, 1, limit, own)
+    _, v0, _ = margin_curve(name, params, 0, limit, own)
+    return not np.allclose(v1, v0, rtol=1e-12, atol=1e-12, equal_nan=True)
 
 
 def conventions_table(labels01: np.ndarray, labels: np.ndarray, convention: str, scores: np.ndarray) -> dict:

@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 
 import losses
+from losses.custom import CustomLoss
+from scenes.own import Own, resolve, uses
 
 Fn = Callable[[np.ndarray], np.ndarray]
 #: Significant digits kept in a table: far below what a preview shows, and a third of the bytes of repr().
@@ -30,11 +32,11 @@ DIGITS = 9
 NODES = 241
 
 
-def _json(values: np.ndarray) -> list[float | None]:
-    """Floats with DIGITS significant digits; not-finite values (a loss undefined there) as None."""
+def _json(values: np.ndarray, digits: int = DIGITS) -> list[float | None]:
+    """Floats with ``digits`` significant digits; not-finite values (a loss undefined there) as None."""
     out: list[float | None] = []
     for v in np.asarray(values, dtype=float).tolist():
-        out.append(float(f"{v:.{DIGITS}g}") if math.isfinite(v) else None)
+        out.append(float(f"{v:.{digits}g}") if math.isfinite(v) else None)
     return out
 
 
@@ -49,11 +51,13 @@ def sinh_nodes(limit: float, width: float, count: int = NODES, extra: Iterable[f
     return np.unique(np.concatenate([nodes, np.asarray(pts, dtype=float)]))
 
 
-def table(value: Fn, slope: Fn | None, nodes: np.ndarray, *, jump_at: Sequence[float] = ()) -> dict[str, Any]:
+def table(value: Fn, slope: Fn | None, nodes: np.ndarray, *, jump_at: Sequence[float] = (),
+          grid: str | None = None, digits: int = DIGITS) -> dict[str, Any]:  # fmt: skip
     """``value`` (and ``slope``, its derivative in the node variable, for Hermite interpolation; None: linear)
     at ``nodes``. A point of ``jump_at`` (a kink: L1's at r = 0; a step: the 0-1 loss's at m = 0) appears
     twice, evaluated just left and just right of it, so the browser never interpolates across it and each
-    side has its own slope."""
+    side has its own slope. ``grid``: the name of a table with the same nodes, whose ``x`` this one shares
+    (fewer bytes for many tables over one grid); ``digits``: significant digits kept."""
     x = np.asarray(nodes, dtype=float)
     for j in jump_at:
         x = np.sort(np.concatenate([x[x != j], [j, j]]))
@@ -64,9 +68,9 @@ def table(value: Fn, slope: Fn | None, nodes: np.ndarray, *, jump_at: Sequence[f
     at = np.where(right, np.nextafter(x, np.inf), np.where(left, np.nextafter(x, -np.inf), x))
     with np.errstate(all="ignore"):
         f = np.asarray(value(at), dtype=float)
-        out: dict[str, Any] = {"x": _json(x), "f": _json(f)}
+        out: dict[str, Any] = {"x": grid or _json(x), "f": _json(f, digits)}
         if slope is not None:
-            out["df"] = _json(np.asarray(slope(at), dtype=float))
+            out["df"] = _json(np.asarray(slope(at), dtype=float), digits)
     return out
 
 
@@ -83,11 +87,16 @@ def pointwise(spec: losses.LossSpec, params: Mapping[str, float], y: float, over
     target ``y`` (``over="yhat"``), or the target at the prediction ``y`` (``over="y"``). Points where the
     loss is undefined are NaN."""
 
+    if isinstance(spec, CustomLoss):  # a formula: NaN where it is undefined, the rest tabulated
+        fns = (lambda t, p, **kw: spec.on_grid(t, p, **kw)[0], lambda t, p, **kw: spec.on_grid(t, p, **kw)[1])
+    else:
+        fns = (spec.per_sample, spec.per_sample_derivative)
+
     def value(v: np.ndarray) -> np.ndarray:
-        return _grid(spec.per_sample, v)
+        return _grid(fns[0], v)
 
     def slope(v: np.ndarray) -> np.ndarray:
-        return _grid(spec.per_sample_derivative, v)
+        return _grid(fns[1], v)
 
     def _grid(fn, v: np.ndarray) -> np.ndarray:
         v = np.asarray(v, dtype=float)
@@ -191,13 +200,14 @@ def regression(what: str, params: Mapping[str, Mapping[str, float]], x: Sequence
                preds: Sequence[float], handle_x: Sequence[float], *, limit: float, keys: Mapping[str, str],
                drawn: Sequence[str], shared: Sequence[str], decimals: int | None = None,
                labels: Sequence[str] = (), color: Callable[[str], str] = lambda n: "gray", scale: float = 1.0,
-               ) -> Preview:  # fmt: skip
+               own: Own | None = None) -> Preview:  # fmt: skip
     """The regression explorer's preview of the losses ``params`` (name → its parameters, in the order of
     the metrics). ``what``: the handles are the predictions ("free"), the line's two ends at ``handle_x``
     ("line") or the targets ("targets"); ``limit``: how far a handle can go; ``keys``: the metrics row and
     the charts ("metrics_row", "shares", "curves", "influence"); ``drawn``: the losses with marks on the
     residual curves; ``shared``: those in the share bars; ``decimals``: what a moved handle is rounded to;
-    ``labels``, ``color`` and ``scale``: the marks' names, each loss's colour and their size."""
+    ``labels``, ``color`` and ``scale``: the marks' names, each loss's colour and their size; ``own``: the
+    page's loss of the user's own (one of ``params``, by its name)."""
     pv = Preview(metrics=keys["metrics_row"], decimals=decimals, labels=list(labels), scale=scale)
     x, y, preds = (np.asarray(v, dtype=float) for v in (x, y, preds))
     n = len(y)
@@ -212,8 +222,8 @@ def regression(what: str, params: Mapping[str, Mapping[str, float]], x: Sequence
             pv.unit([(i, -1.0)], preds[i])
     r_limit = 2 * limit + 1.0
     for k, (name, kw) in enumerate(params.items()):
-        spec, kw = losses.get(name), dict(kw)
-        if spec.y_true == spec.y_pred == "values":  # a function of the residual alone: one table
+        spec, kw = resolve(name, own), dict(kw)
+        if spec.y_true == spec.y_pred == "values" and not uses(spec, "y", "yhat"):  # r alone: one table
             tab = f"r:{name}"
             value, slope = pointwise(spec, kw, 0.0, "yhat")
             nodes, kinks = sinh_nodes(r_limit, 1.0), [0.0, *_kinks(kw)]
@@ -245,12 +255,14 @@ def regression(what: str, params: Mapping[str, Mapping[str, float]], x: Sequence
 
 def binary(params: Mapping[str, Mapping[str, float]], labels: Sequence[float], scores: Sequence[float], *,
            as_prob: bool, keys: Mapping[str, str], marked: Sequence[str], labels_shown: Sequence[str] = (),
-           color: Callable[[str], str] = lambda n: "gray", scale: float = 1.0) -> Preview:  # fmt: skip
+           color: Callable[[str], str] = lambda n: "gray", scale: float = 1.0,
+           own: Own | None = None) -> Preview:  # fmt: skip
     """The binary explorer's preview of the losses ``params`` (name → parameters, in the order of the
     metrics) on samples with ``labels`` (in the page's convention) and ``scores``; the handles are the scores,
     or the probabilities σ(s) when ``as_prob``. Each loss is tabulated against the margin m = t·s for each
     label; ``marked``: the losses marked on the margin charts (``keys``: "metrics_row", "margin",
-    "margin_slope", and the cross-entropy charts "bce" (against p) and "sce" (against s))."""
+    "margin_slope", and the cross-entropy charts "bce" (against p) and "sce" (against s)); ``own``: the
+    page's loss of the user's own (one of ``params``, by its name)."""
     from scenes import binary as bsc  # scenes.binary's on_scores: a loss on probabilities gets p = σ(s)
 
     labels, scores = np.asarray(labels, dtype=float), np.asarray(scores, dtype=float)
@@ -274,13 +286,13 @@ def binary(params: Mapping[str, Mapping[str, float]], labels: Sequence[float], s
             sign = 1.0 if lab == 1 else -1.0
 
             def value(v, name=name, kw=kw, y=y, sign=sign):
-                return bsc.on_scores(name, np.full(len(v), y), sign * v, **kw)[0]
+                return bsc.on_scores(name, np.full(len(v), y), sign * v, own, **kw)[0]
 
             def slope(v, name=name, kw=kw, y=y, sign=sign):
-                return sign * bsc.on_scores(name, np.full(len(v), y), sign * v, **kw)[1]
+                return sign * bsc.on_scores(name, np.full(len(v), y), sign * v, own, **kw)[1]
 
             pv.tables[f"m{lab}:{name}"] = table(value, slope, m, jump_at=(0.0,)) | {"h": True}
-        exact, slope = bsc.on_scores(name, labels, scores, **kw)
+        exact, slope = bsc.on_scores(name, labels, scores, own, **kw)
         pv.loss(name, [(f"m{lab}:{name}", 1.0, 0.0) for lab in lab01], exact, t * slope, metric=k)
     everyone = range(len(t))
     for name in marked:

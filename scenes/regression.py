@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 import losses
-from scenes.text import quote
+from losses.custom import CustomLoss
+from scenes.own import Own, residual_only, resolve
+from scenes.text import plain, quote
 from scenes.url import check_choice, check_float, check_int  # noqa: F401  (re-exported)
 
 N_MIN, N_MAX, N_DEFAULT = 3, 30, 8
@@ -53,6 +55,15 @@ ROBUST_CASES = (
     "(Cauchy); α = −2 → 2(r/c)²/((r/c)² + 4) (Geman-McClure); α → −∞ → 1 − exp(−½(r/c)²) (Welsch)."
 )
 
+
+#: The general robust loss's α that name a loss of their own.
+NAMED_ALPHA = {2.0: "L2", 1.0: "Charbonnier (pseudo-Huber)", 0.0: "Cauchy", -2.0: "Geman-McClure"}
+
+
+def robust_case(alpha: float) -> str:
+    """"α = 0: Cauchy." — the general robust loss's α, and the loss it is when it names one."""
+    case = "Welsch" if alpha == -math.inf else NAMED_ALPHA.get(alpha, "")
+    return f"α = {'−∞' if alpha == -math.inf else f'{alpha:g}'}{': ' + case if case else ''}."
 
 
 @dataclass(frozen=True)
@@ -419,48 +430,66 @@ def link_values(edit: Edit) -> dict[str, str | None]:
 # ---- the numbers a page shows, from the core ---------------------------------------------------------
 @dataclass(frozen=True)
 class Evaluation:
-    """Each loss's cost (None where it is undefined), per-point values and per-point derivatives."""
+    """Each loss's cost (None where it is undefined), per-point values and per-point derivatives, and why a
+    loss is undefined (a metric's help)."""
 
     costs: dict[str, float | None]
     per_sample: dict[str, np.ndarray]
     derivative: dict[str, np.ndarray]
+    problems: dict[str, str] = field(default_factory=dict)
 
 
-def evaluate(names, y: np.ndarray, preds: np.ndarray, params: dict[str, dict[str, float]]) -> Evaluation:
-    """The core's numbers for every loss in ``names``. A loss undefined on the scene (MSLE at a value ≤ −1)
-    gets cost None and no per-point values, instead of an error."""
+MSLE_UNDEFINED = "Not defined here: MSLE takes log(1 + value), and a target or prediction is ≤ −1."
+
+
+def evaluate(names, y: np.ndarray, preds: np.ndarray, params: dict[str, dict[str, float]],
+             own: Own | None = None) -> Evaluation:  # fmt: skip
+    """The core's numbers for every loss in ``names`` (``own``: the page's loss of the user's own). A loss
+    undefined on the scene (MSLE at a value ≤ −1, a formula's log of a value ≤ 0) gets cost None, no
+    per-point values and the reason, instead of an error."""
     costs: dict[str, float | None] = {}
     per: dict[str, np.ndarray] = {}
     slope: dict[str, np.ndarray] = {}
+    problems: dict[str, str] = {}
     for name in names:
-        spec, kw = losses.get(name), params.get(name, {})
+        spec, kw = resolve(name, own), params.get(name, {})
         try:
             costs[name] = spec.cost(y, preds, **kw)
             per[name] = spec.per_sample(y, preds, **kw)
-            slope[name] = spec.per_sample_derivative(y, preds, **kw)
-        except losses.RangeError:
+        except losses.RangeError as error:
             costs[name] = None
-    return Evaluation(costs, per, slope)
+            problems[name] = MSLE_UNDEFINED if name == "msle" else f"Not defined here: {plain(error)}"
+            continue
+        try:
+            slope[name] = spec.per_sample_derivative(y, preds, **kw)
+        except losses.RangeError as error:  # a formula's derivative: √|r| at r = 0
+            problems[name] = f"Its derivative is not defined here: {plain(error)}"
+    return Evaluation(costs, per, slope, problems)
 
 
-def on_residual_axis(name: str) -> bool:
+def on_residual_axis(name: str, own: Own | None = None) -> bool:
     """Whether a loss is a function of the residual r = ŷ − y alone, per point (so it has a curve in r)."""
-    spec = losses.get(name)
-    return spec.finish is None and spec.y_true == spec.y_pred == "values"
+    return residual_only(resolve(name, own))
 
 
-def why_not_on_residual_axis(name: str) -> str:
-    spec = losses.get(name)
+def why_not_on_residual_axis(name: str, own: Own | None = None) -> str:
+    spec = resolve(name, own)
     if spec.finish is not None:
         return f"{spec.short} is computed from the mean of the points, not a per-point loss"
-    return f"{spec.short} depends on the target itself, not only on ŷ − y"
+    short = "your loss" if own is not None and name == own.name else spec.short
+    return f"{short} depends on the target itself, not only on ŷ − y"
 
 
-def residual_curve(name: str, params: tuple, r_max: float, kind: str) -> tuple[np.ndarray, np.ndarray]:
-    """A loss (``kind`` "value") or its derivative dℓ/dŷ (``kind`` "slope") over r in [−r_max, r_max]."""
-    spec = losses.get(name)
+def residual_curve(name: str, params: tuple, r_max: float, kind: str,
+                   own: Own | None = None) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """A loss (``kind`` "value") or its derivative dℓ/dŷ (``kind`` "slope") over r in [−r_max, r_max]; a
+    formula of the user's own has gaps (NaN) where it is undefined."""
+    spec = resolve(name, own)
     grid = np.linspace(-r_max, r_max, 201)  # odd: r = 0 (L1's kink) is a node
     zeros = np.zeros_like(grid)
+    if isinstance(spec, CustomLoss):
+        value, slope = spec.on_grid(zeros, grid, **dict(params))
+        return grid, value if kind == "value" else slope
     fn = spec.per_sample if kind == "value" else spec.per_sample_derivative
     return grid, fn(zeros, grid, **dict(params))
 

@@ -5,6 +5,9 @@ validation message, its LaTeX. Written once for the "Your own loss" page, the Sc
 >>> if spec is not None:
 ...     cost = spec.cost(y, y_pred)                      # the sliders' values are the spec's defaults
 
+On the regression and binary explorers, ``on_explorer`` puts it in an expander of the sidebar and makes
+the loss one more name ("custom", ``scenes.own``) among the page's selected losses.
+
 Everything is drawn where the caller is (``with st.sidebar:``, an expander, a column): no columns, no page
 layout assumed. Every key and URL name is the page's (``page.key``) with a ``prefix`` (``own_`` unless
 given), so the box never collides with the page's other controls: ``<page>_<prefix>f`` (the formula),
@@ -23,6 +26,7 @@ import streamlit as st
 
 import losses
 from losses.custom import DECLARATION_FORMAT, FUNCTIONS, MAX_LENGTH, VARIABLES, CustomLoss, parse_params
+from scenes import own as own_
 from scenes.custom import LABEL_NAMES, caret
 from scenes.text import plain, quote
 from ui import kit
@@ -128,3 +132,29 @@ def controls(page: kit.Page, kind: str, *, prefix: str = "own_", name: str = "cu
         st.latex(rf"\frac{{\partial \ell}}{{\partial {wrt}}} = {spec.slope_latex}")
     chosen = {p.name: _slider(page, prefix, p) for p in spec.params}
     return replace(spec, params=tuple(replace(p, default=chosen[p.name]) for p in spec.params))
+
+
+def on_explorer(page: kit.Page, kind: str, selected: list[str], params: dict[str, dict[str, float]]
+                ) -> tuple[own_.Own | None, list[str], dict[str, dict[str, float]]]:  # fmt: skip
+    """The explorers' "Your own loss" expander: the box, and the page's losses and parameters with the
+    user's loss among them (by its name, ``scenes.own.NAME``, resolved by ``scenes.own.resolve(name, own)``)
+    when the box holds a usable formula. Returns what rebuilds it (``scenes.own.Own``, hashable: for cached
+    functions), the selected losses and their parameters (the loss's: its sliders' values)."""
+    f_key, p_key, l_key = keys(page)
+    with st.expander("Your own loss", expanded=bool(state.get(f_key) or page.url("own_f"))):
+        spec = controls(page, kind, name=own_.NAME)
+        if spec is None and not (state.get(f_key) or "").strip():
+            st.caption("Type a formula to see it beside the losses above: its curves, its total"
+                       + (" and each point's share of it." if kind == "regression" else "."))  # fmt: skip
+    if spec is None:
+        return None, selected, params
+    labels = state.get(l_key, "01") if kind == "binary" else "01"
+    own = own_.Own(spec.source, kind, labels, state.get(p_key) or "", own_.NAME)
+    return own, [*selected, own.name], {**params, own.name: spec.defaults()}
+
+
+def report(problems: dict[str, str], name: str = own_.NAME) -> None:
+    """Why the user's loss has no value on the scene (its formula undefined there: log of a value ≤ 0), as a
+    message on the page (the metric says "undefined")."""
+    if name in problems:
+        st.warning(f"**Your loss has no value on this scene.** {problems[name]}", icon=":material/warning:")

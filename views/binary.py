@@ -20,11 +20,13 @@ from charts.style import format_metric as _fmt
 from components.drag_points import drag_points, get_drag_values, reset_drag_points
 from scenes import binary as sc
 from scenes import live
-from ui import kit, present
+from scenes.own import NAME, TITLE
+from ui import kit, own_loss, present
 
 CROSS_ENTROPY = ("binary_cross_entropy", "sigmoid_cross_entropy")  # always shown: the page's second chart
 OPTIONS = [n for n in losses.names(page="binary") if n not in CROSS_ENTROPY]
 TITLES = {n: losses.get(n).short for n in losses.names(page="binary")} | {"zero_one": "error rate (0-1)"}
+TITLES[NAME] = TITLE  # the user's own loss (the sidebar's "Your own loss")
 S_KEY, P_KEY = "bin_s", "bin_p"  # drag widgets: scores, or probabilities
 LIVE_KEYS = {k: f"bin_{k}" for k in ("metrics_row", "margin", "margin_slope", "bce", "sce")}  # drag previews
 M_LIMIT = 6.5  # margin axis: scores are in ±6
@@ -77,6 +79,7 @@ with st.sidebar:
     st.subheader("Losses")
     selected = page.loss_select("losses", "Against the margin", OPTIONS, OPTIONS) or ["hinge"]
     PARAMS = page.param_controls(selected)
+    own, selected, PARAMS = own_loss.on_explorer(page, "binary", selected, PARAMS)
 page.warnings_here()
 
 scene = sc.Scene(int(state.get("bin_n", sc.N_DEFAULT)), int(state.get("bin_seed", 0)))
@@ -97,11 +100,11 @@ ce_curves = st.cache_data(max_entries=8, show_spinner=False)(sc.cross_entropy_cu
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def preview(params: tuple, labels: tuple, scores: tuple, as_prob: bool, marked: tuple, names: tuple,
-            presenting: bool) -> dict:  # fmt: skip
+            presenting: bool, own) -> dict:  # fmt: skip
     """What the drag chart needs to draw the samples on the four curves and move them, and the totals."""
     return live.binary({n: dict(p) for n, p in params}, labels, scores, as_prob=as_prob, keys=LIVE_KEYS,
                        marked=marked, labels_shown=names, color=color_of,
-                       scale=kit.PRESENTER_SCALE if presenting else 1.0).data()  # fmt: skip
+                       scale=kit.PRESENTER_SCALE if presenting else 1.0, own=own).data()  # fmt: skip
 
 
 def _margin_chart(lines, y_title: str, y_range, key: str, x_range) -> None:
@@ -130,7 +133,7 @@ def explorer() -> None:
     ok = pending is not None and len(pending) == len(base)
     scores = sc.scores_of(pending if ok else shown_y, shown_y, base, as_prob)
     live = preview(tuple((n, _params(n)) for n in shown), tuple(y_given), tuple(scores), as_prob,
-                   tuple(selected), tuple(names), kit.presenting())  # fmt: skip
+                   tuple(selected), tuple(names), kit.presenting(), own)  # fmt: skip
     with left:
         axis = dict(y_range=sc.P_RANGE, step=0.01, y_label="probability of rain p = σ(s)") if as_prob else \
             dict(y_range=sc.S_RANGE, step=0.1, y_label="score s (logit)")  # fmt: skip
@@ -147,8 +150,9 @@ def explorer() -> None:
 
     with right:
         st.markdown("**Totals** (cost = mean over the samples)")
-        page.metrics({n: sc.cost(n, y_given, s, **PARAMS.get(n, {})) for n in shown}, TITLES,
-                     helps={n: losses.get(n).summary for n in shown})  # fmt: skip
+        values, helps = sc.totals(shown, y_given, s, PARAMS, own)
+        page.metrics(values, TITLES, helps=helps)
+        own_loss.report({n: helps[n] for n, v in values.items() if v == "undefined"})
         st.caption("BCE on p = σ(s), sigmoid CE on s and the logistic loss on the margin are one number "
                    "written three ways.")  # fmt: skip
 
@@ -156,14 +160,14 @@ def explorer() -> None:
     lim = min(M_LIMIT, max(3.0, math.ceil(float(np.abs(m).max())) + 0.5))
     value_lines, slope_lines, off_chart = [], [], []  # curves only: the drag widget draws the samples on them
     for name in selected:
-        title = losses.get(name).short
-        split = splits(name, _params(name), M_LIMIT)  # one curve per label where the label matters (focal)
+        title = TITLES[name]
+        split = splits(name, _params(name), M_LIMIT, own)  # a curve per label where the label matters (focal)
         for lab in (1, 0) if split else (1,):
             suffix, dash = (f" ({sc.CLASS_NAMES[lab]})", "dot" if lab == 0 else None) if split else ("", None)
-            mx, vy, gy = margin_curve(name, _params(name), lab, M_LIMIT)
+            mx, vy, gy = margin_curve(name, _params(name), lab, M_LIMIT, own)
             value_lines.append(charts.Line(mx, vy, title + suffix, name, dash, group=name))
             slope_lines.append(charts.Line(mx, gy, title + suffix, name, dash, group=name))
-        per, _ = sc.on_scores(name, y_given, s, **PARAMS.get(name, {}))
+        per, _ = sc.on_scores(name, y_given, s, own, **PARAMS.get(name, {}))
         off_chart += [f"{title} {v:,.1f} ({nm})" for v, nm in zip(per, names, strict=True) if v > LOSS_TOP]
 
     st.subheader("Against the margin m = t·s")
@@ -231,5 +235,5 @@ st.caption("Cross-entropy's gradient is from the core's sigmoid_cross_entropy. S
            "rule: the core's MSE derivative with respect to p, 2(p − 1), times the sigmoid's derivative "
            "σ(s)(1 − σ(s)) (from losses.sigmoid).")  # fmt: skip
 
-kit.loss_notes([*CROSS_ENTROPY, *selected])
+kit.loss_notes([*CROSS_ENTROPY, *(n for n in selected if n in OPTIONS)])
 page.done()

@@ -8,8 +8,6 @@ controls, URL and metrics from ``ui.kit``.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import streamlit as st
 
@@ -20,11 +18,11 @@ from components.drag_points import display_decimals, drag_points, get_drag_value
 from losses.fitting import LineFit, fit_line, fittable
 from scenes import live
 from scenes import regression as sc
-from ui import kit, present
+from scenes.own import title
+from ui import kit, own_loss, present
 
 OPTIONS = losses.names(page="regression")
 DEFAULT_LOSSES = ["mse", "mae", "huber"]
-NAMED_ALPHA = {2.0: "L2", 1.0: "Charbonnier (pseudo-Huber)", 0.0: "Cauchy", -2.0: "Geman-McClure"}
 MODES = {"free": "Free points", "line": "Fit a line"}
 DRAGS = ("Predictions", "Targets")
 FREE_KEY, LINE_KEY, TARGETS_KEY = "reg_free", "reg_line", "reg_targets"  # widget keys, not state names
@@ -131,15 +129,14 @@ with st.sidebar:
     st.subheader("Losses")
     selected = page.loss_select("losses", "Show", OPTIONS, DEFAULT_LOSSES) or DEFAULT_LOSSES[:1]
     PARAMS = _param_controls(selected)
+    own, selected, PARAMS = own_loss.on_explorer(page, "regression", selected, PARAMS)
     if "general_robust" in selected:
-        alpha = PARAMS["general_robust"]["alpha"]
-        case = "Welsch" if alpha == -math.inf else NAMED_ALPHA.get(alpha, "")
-        st.caption(f"α = {'−∞' if alpha == -math.inf else f'{alpha:g}'}{': ' + case if case else ''}.")
+        st.caption(sc.robust_case(PARAMS["general_robust"]["alpha"]))
 page.warnings_here()
 if page.returned and any(state.get(k) != v for k, v in state.pop("reg_restore").items()):
     state.reg_restore = state[page.key("_kept")]
     st.rerun()
-titles = {n: losses.get(n).short for n in selected}
+titles = {n: title(n, own) for n in selected}
 
 
 def _params(name: str) -> tuple:
@@ -151,12 +148,12 @@ curve = st.cache_data(max_entries=256, show_spinner=False)(sc.residual_curve)
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def preview(what: str, params: tuple, x: tuple, y: tuple, shown: tuple, drawn: tuple, shared: tuple,
-            decimals: int, labels: tuple, presenting: bool) -> dict:  # fmt: skip
+            decimals: int, labels: tuple, presenting: bool, own) -> dict:  # fmt: skip
     """What the drag chart needs to draw the curves' marks and move them, the totals and the share bars."""
-    pv = live.regression(what, {n: dict(p) for n, p in params}, x, y, shown, sc.X_RANGE, limit=sc.ABS_LIMIT,
-                         drawn=drawn, shared=shared, keys=LIVE_KEYS, decimals=decimals, labels=labels,
-                         color=color_of, scale=kit.PRESENTER_SCALE if presenting else 1.0)  # fmt: skip
-    return pv.data()
+    return live.regression(what, {n: dict(p) for n, p in params}, x, y, shown, sc.X_RANGE, own=own,
+                           limit=sc.ABS_LIMIT, drawn=drawn, shared=shared, keys=LIVE_KEYS, decimals=decimals,
+                           labels=labels, color=color_of, scale=kit.PRESENTER_SCALE if presenting else 1.0,
+                           ).data()  # fmt: skip
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -185,17 +182,18 @@ def explorer() -> None:
     scene, (x, y), ends = edit.scene, edit.scene.points(), edit.values("line")
     labels, (line_preds, slope, intercept) = scene.labels(), sc.line_predictions(x, (ends[0], ends[1]))
     shown = line_preds if mode == "line" else np.array(edit.values("free"))
-    fits = {n: _fit(n, tuple(x), tuple(y), _params(n)) for n in selected if fittable(n) and mode == "line"}
+    fits = {n: _fit(n, tuple(x), tuple(y), _params(n)) for n in selected
+            if n in OPTIONS and fittable(n) and mode == "line"}  # fmt: skip
     best = [{"slope": f.slope, "intercept": f.intercept, "color": color_of(n), "dash": "dash",
              "label": f"best under {titles[n]}"} for n, f in fits.items()]  # fmt: skip
     mine = [{"slope": slope, "intercept": intercept, "color": "var(--st-primary-color)",
              "label": "your line"}] if mode == "line" else []  # fmt: skip
     chart = sc.drag_chart(what, scene, base, shown, (mine if what == "targets" else []) + best)
-    ev = sc.evaluate(selected, y, shown, PARAMS)
-    drawn = [n for n in selected if sc.on_residual_axis(n) and n in ev.per_sample]
+    ev = sc.evaluate(selected, y, shown, PARAMS, own)
+    drawn = [n for n in selected if sc.on_residual_axis(n, own) and n in ev.per_sample]
     live = preview(what, tuple((n, _params(n)) for n in selected), tuple(x), tuple(y), tuple(shown),
                    tuple(drawn), tuple(ev.per_sample), display_decimals(step), tuple(labels),
-                   kit.presenting())  # fmt: skip
+                   kit.presenting(), own)  # fmt: skip
     left, right = st.columns([2, 1], gap="medium")
     with left:
         drag_points(key=key, x_range=sc.X_RANGE, y_range=(y_lo, y_hi), y_limit=sc.Y_LIMIT, step=step,
@@ -214,8 +212,8 @@ def explorer() -> None:
     with right:
         st.markdown("**Totals** (cost = mean over the points)")
         page.metrics({n: "undefined" if c is None else c for n, c in ev.costs.items()}, titles,
-                     helps={n: "Not defined here: MSLE takes log(1 + value), and a target or prediction is "
-                            "≤ −1." for n, c in ev.costs.items() if c is None})  # fmt: skip
+                     helps=ev.problems)  # fmt: skip
+        own_loss.report(ev.problems)
     unsure = [titles[n] for n, f in fits.items() if not f.converged]
     if unsure:
         st.warning(f"The fit under {', '.join(unsure)} stopped before it converged: its line is the best "
@@ -232,10 +230,10 @@ def explorer() -> None:
     for column, (kind, heading, y_title, key) in zip(st.columns(2), views, strict=True):
         column.markdown(heading)
         with column:  # the curves only: the drag widget draws the points on them (and moves them with a drag)
-            fig = charts.curves_with_points({n: curve(n, _params(n), r_max, kind) for n in drawn}, {}, titles,
-                                            point_labels=labels, x_title="residual r", y_title=y_title)
-            kit.plotly(fig, key)
-    left_out = [sc.why_not_on_residual_axis(n) for n in selected if not sc.on_residual_axis(n)]
+            curves = {n: curve(n, _params(n), r_max, kind, own) for n in drawn}
+            kit.plotly(charts.curves_with_points(curves, {}, titles, point_labels=labels,
+                                                 x_title="residual r", y_title=y_title), key)  # fmt: skip
+    left_out = [sc.why_not_on_residual_axis(n, own) for n in selected if not sc.on_residual_axis(n, own)]
     if left_out:
         st.caption(f"Not drawn against the residual: {'; '.join(left_out)}.")
     st.caption("Huber's and pseudo-Huber's influence levels off at ±δ, log-cosh's at ±1: a far point pulls "
@@ -243,5 +241,6 @@ def explorer() -> None:
 
 
 explorer()
-kit.loss_notes(selected, expanded=len(selected) <= 3, extra={"general_robust": sc.ROBUST_CASES})
+kit.loss_notes([n for n in selected if n in OPTIONS], expanded=len(selected) <= 3,
+               extra={"general_robust": sc.ROBUST_CASES})  # fmt: skip
 page.done()
