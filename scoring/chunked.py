@@ -740,7 +740,7 @@ def score(
     kind = effective_pred_kind(det, fix_rows)
     tally = _Tally.start(todo)
     sink = _RowSink(per_row, per_row_out, hidden=[p.name for p in todo if not has_rows(spec_of(p))])
-    # spans of rows scored two at a time on 3+ cores (scoring.fused); on 2 the parser's thread needs the other
+    # spans of rows scored two at a time (scoring.fused); the parser's thread is light: pandas counts fields
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="lossx-score") as pool:
         for first, frame, frac in iter_chunks(source, fmt, usecols=det.columns, chunksize=chunksize,
                                               text=text_columns(det)):  # fmt: skip

@@ -289,11 +289,6 @@ def _table(result, fmt, det, quiet: bool) -> str:
 def run(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if dataset.wanted(args):  # several files, a glob, a folder, a breakdown or --engine dask
-        if args.custom:
-            raise ScoringError(
-                "option", "--custom scores one file for now; it does not combine with several files, "
-                "--by-file, --group-by or --engine dask. Score each file on its own with --custom.",
-            )  # fmt: skip
         return dataset.run(args)
     args.file = args.file[0]
     delimiter = {"tab": "\t", "\\t": "\t"}.get(args.delimiter or "", args.delimiter)

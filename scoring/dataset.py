@@ -206,9 +206,11 @@ class BlockSpec:
 
 
 def block_spec(det: Detection, *, loss_names=None, params=None, drop_missing=False, fix_rows=None,
-               group_by: str | None = None, columns: Sequence[str] = ()) -> BlockSpec:  # fmt: skip
-    """Check the options (as ``scoring.score`` does) before reading a row."""
-    fix, todo, kw = chunked._setup(det, fix_rows, loss_names, params)
+               group_by: str | None = None, columns: Sequence[str] = (),
+               custom: Sequence[losses.LossSpec] = ()) -> BlockSpec:  # fmt: skip
+    """Check the options (as ``scoring.score`` does) before reading a row; ``custom``: losses that are not
+    registered (``losses.custom``), carried by their plans (to Dask workers too)."""
+    fix, todo, kw = chunked._setup(det, fix_rows, loss_names, params, custom)
     if group_by is not None and group_by not in columns:
         raise ScoringError("column", f"--group-by {group_by}: the file has no such column; its columns: "
                            + ", ".join(repr(c) for c in columns) + ".", column=group_by)  # fmt: skip
@@ -471,10 +473,13 @@ class Line:
     rows_read: int
     rows_scored: int
     totals: dict[str, tuple[float, int]]
+    #: the custom losses among them (``Result.custom``), which the registry does not know
+    custom: Mapping[str, losses.LossSpec] = field(default_factory=dict, repr=False)
 
     @property
     def costs(self) -> dict[str, float]:
-        return {n: losses.get(n).finish_cost(s, c) for n, (s, c) in self.totals.items() if c}
+        specs = {n: self.custom.get(n) or losses.get(n) for n in self.totals}
+        return {n: specs[n].finish_cost(s, c) for n, (s, c) in self.totals.items() if c}
 
     def to_dict(self) -> dict:
         return {"key": self.key, "label": self.label, "rows_read": self.rows_read,
@@ -513,12 +518,12 @@ class Report:
         return json.dumps(data, indent=indent, allow_nan=False, default=str)
 
 
-def _lines_of_groups(part: Partial, names: list[str]) -> list[Line]:
+def _lines_of_groups(part: Partial, names: list[str], custom: Mapping[str, losses.LossSpec]) -> list[Line]:
     out = []
     for key in sorted(part.groups, key=_sort_key):
         g = part.groups[key]
         totals = {n: (g.sums.get(n, 0.0), g.counts.get(n, 0)) for n in names}
-        out.append(Line(key, show_key(key), g.rows, g.rows, totals))
+        out.append(Line(key, show_key(key), g.rows, g.rows, totals, custom))
     return out
 
 
@@ -527,6 +532,7 @@ def score_dataset(
     *,
     loss_names: Iterable[str] | None = None,
     params: Mapping[str, Any] | None = None,
+    custom: Sequence[losses.LossSpec] = (),
     drop_missing: bool = False,
     fix_rows: str | None = None,
     group_by: str | None = None,
@@ -537,9 +543,11 @@ def score_dataset(
     progress=None,
     blocksize: int | None = None,
 ) -> Report:
-    """Score every file of ``ds`` as one (``engine``: 'local', or 'dask' on ``scheduler`` or a new one)."""
+    """Score every file of ``ds`` as one (``engine``: 'local', or 'dask' on ``scheduler`` or a new one);
+    ``custom``: losses that are not registered (``losses.custom``), beside the built-ins."""
     spec = block_spec(ds.det, loss_names=loss_names, params=params, drop_missing=drop_missing,
-                      fix_rows=fix_rows, group_by=group_by, columns=ds.fmt.columns)  # fmt: skip
+                      fix_rows=fix_rows, group_by=group_by, columns=ds.fmt.columns,
+                      custom=custom)  # fmt: skip
     if engine == "dask":
         from scoring import engine_dask
 
@@ -566,9 +574,9 @@ def score_dataset(
     result = to_result(total, spec, fmt, name_of=name_of)
     live = [p.name for p in result.plans]
     files = [Line(s.name, s.name, p.rows_read, p.rows_scored,
-                  {n: (p.sums.get(n, 0.0), p.counts.get(n, 0)) for n in live})
+                  {n: (p.sums.get(n, 0.0), p.counts.get(n, 0)) for n in live}, result.custom)
              for s, p in zip(ds.sources, parts, strict=True)] if parts is not None else []  # fmt: skip
-    groups = _lines_of_groups(total, live) if group_by is not None else []
+    groups = _lines_of_groups(total, live, result.custom) if group_by is not None else []
     return Report(result, ds, files, groups, group_by, engine)
 
 
@@ -660,9 +668,11 @@ def run(args: argparse.Namespace) -> int:
                      positive=args.positive, pred_kind=args.pred_kind)  # fmt: skip
     ds = open_dataset(args.file, sniff_kw=sniff_kw, detect_kw=detect_kw, label=" ".join(map(str, args.file)),
                       whole_labels=args.engine == "local")  # fmt: skip
+    loss_names, custom = cli.loss_options(args, ds.det.task)
     with terminal(ds.size, quiet=args.quiet) as bar:
         report = score_dataset(
-            ds, loss_names=args.loss, params=cli._params(args.param), drop_missing=args.drop_missing,
+            ds, loss_names=loss_names, params=cli._params(args.param), custom=custom,
+            drop_missing=args.drop_missing,
             fix_rows=args.fix_rows, group_by=args.group_by, chunksize=args.chunk_rows, by_file=args.by_file,
             engine=args.engine,
             scheduler=args.scheduler, progress=bar, blocksize=args.blocksize,

@@ -183,9 +183,55 @@ def test_a_binary_formula_needs_the_binary_variables(cli):
     _refused(cli(BIN, "--custom", "a=r**2"), "--custom a (binary file; its formulas use y, s, p)", "'r'")
 
 
-def test_custom_with_a_dataset_is_a_clear_refusal_for_now(cli, tmp_path):
-    _refused(cli(REG, "--by-file", "--custom", "a=r**2"), "--custom scores one file")
-    _refused(cli(REG, "--group-by", "area_m2", "--custom", "a=r**2"), "--group-by")
+def _two_files(tmp_path: Path) -> tuple[Path, Path, pd.DataFrame]:
+    df = pd.read_csv(REG)
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    df.iloc[:120].to_csv(a, index=False)
+    df.iloc[120:].to_csv(b, index=False)
+    return a, b, df
+
+
+def test_several_files_by_file_and_by_group_score_the_custom_loss_as_one_file_would(cli, tmp_path):
+    a, b, df = _two_files(tmp_path)
+    cauchy = losses.custom("log(1 + r**2)", name="cauchy")
+    y, q = df["actual_price_k"].to_numpy(float), df["predicted_price_k"].to_numpy(float)
+    group = (df["area_m2"] > 80).map({True: "big", False: "small"})
+    df.assign(size=group).iloc[:120].to_csv(a, index=False)
+    df.assign(size=group).iloc[120:].to_csv(b, index=False)
+    data = _json(cli(a, b, "--by-file", "--group-by", "size", "--format", "json",
+                     "--custom", "cauchy=log(1 + r**2)", "--custom", "sq=r**2"))  # fmt: skip
+    assert math.isclose(data["losses"]["cauchy"]["cost"], cauchy.cost(y, q), rel_tol=1e-12)
+    assert math.isclose(data["losses"]["sq"]["cost"], data["losses"]["mse"]["cost"], rel_tol=1e-12)
+    for f, rows in zip(data["files"], (slice(0, 120), slice(120, None)), strict=True):
+        assert math.isclose(f["losses"]["cauchy"]["cost"], cauchy.cost(y[rows], q[rows]), rel_tol=1e-12)
+    for g in data["groups"]["groups"]:
+        mask = (group == g["label"]).to_numpy()
+        assert math.isclose(g["losses"]["cauchy"]["cost"], cauchy.cost(y[mask], q[mask]), rel_tol=1e-12)
+    proc = cli(a, b, "--by-file", "--group-by", "size", "--custom", "cauchy=log(1 + r**2)", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert "By file:" in proc.stdout and proc.stdout.count("cauchy") == 3  # the table and both breakdowns
+    proc = cli(a, b, "--group-by", "size", "--format", "csv", "--custom", "cauchy=log(1 + r**2)")
+    lines = [r for r in csv.reader(proc.stdout.splitlines()) if r[2:3] == ["cauchy"]]
+    assert [r[:2] for r in lines] == [["all", ""], ["size", "big"], ["size", "small"]]
+
+
+def test_a_bad_custom_with_a_dataset_is_exit_2_naming_the_option(cli, tmp_path):
+    a, b, _ = _two_files(tmp_path)
+    _refused(cli(a, b, "--custom", "x=-log(p)"), "--custom x (regression file")
+    _refused(cli(a, b, "--custom", "a=r", "--custom", "a=r**2"), "--custom a is given twice")
+
+
+def test_the_dask_engine_scores_the_custom_loss_too(cli, tmp_path):
+    pytest.importorskip("distributed", reason="the Dask engine: pip install -r requirements-scale.txt")
+    a, b, df = _two_files(tmp_path)
+    y, q = df["actual_price_k"].to_numpy(float), df["predicted_price_k"].to_numpy(float)
+    data = _json(cli(a, b, "--engine", "dask", "--by-file", "--format", "json", "--quiet",
+                     "--custom", "cauchy=log(1 + r**2)", "--custom", "lg=log(r)"))  # fmt: skip
+    cauchy = losses.custom("log(1 + r**2)", name="cauchy")  # shipped to the workers as its spec
+    assert math.isclose(data["losses"]["cauchy"]["cost"], cauchy.cost(y, q), rel_tol=1e-12)
+    assert math.isclose(data["files"][1]["losses"]["cauchy"]["cost"], cauchy.cost(y[120:], q[120:]),
+                        rel_tol=1e-12)  # fmt: skip
+    assert "a.csv: The value of lg is not finite at row 3" in data["skipped"]["lg"]
 
 
 def test_help_documents_the_option(cli):
