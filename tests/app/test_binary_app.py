@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -185,3 +187,63 @@ def test_extremes_and_resets_do_not_crash():
     at.button(key="bin_reset").click().run()
     assert not at.exception
     assert_metrics(at, expected(Scene().default_scores()))
+
+
+# ---- issue 13: a loss of your own beside the built-ins ---------------------------------------------------
+def figure(at: AppTest, key: str) -> dict:
+    """The figure of the plotly chart with this key, as the browser receives it."""
+    (el,) = [el for el in at.get("plotly_chart") if el.proto.id.endswith(key)]
+    return json.loads(el.proto.spec)
+
+
+def preview(at: AppTest) -> dict:
+    """The drag chart's live preview (what a drag moves: the metrics, the marks on the margin charts)."""
+    (chart,) = [c for c in at.get("bidi_component") if not c.key.endswith("_library")]
+    return json.loads(chart.proto.json)["live"]
+
+
+LOGISTIC = "softplus(-s*(2*y - 1))"
+
+
+def test_your_own_formula_is_scored_drawn_previewed_and_put_in_the_link():
+    at = open_page()
+    assert "your loss" not in metrics(at)
+    at.text_input(key="bin_own_f").set_value(LOGISTIC).run()
+    assert not at.exception
+    y01, s = Scene().labels01(), np.array(Scene().default_scores())
+    want = losses.custom(LOGISTIC, kind="binary").cost(y01, s)
+    assert metrics(at)["your loss"] == fmt(want)
+    assert metrics(at)["your loss"] == metrics(at)["logistic"]  # the logistic loss, re-typed
+    for key in ("bin_margin", "bin_margin_slope"):
+        assert "your loss" in {t.get("name") for t in figure(at, key)["data"]}
+    live = preview(at)
+    assert live["losses"][-1]["name"] == "custom" and live["losses"][-1]["units"][0][0].endswith(":custom")
+    assert {m["loss"] for m in live["series"] if m["chart"] == "bin_margin"} >= {"hinge", "custom"}
+    assert at.query_params["bin_own_f"] in (LOGISTIC, [LOGISTIC])
+    moved = [2.0, -1.0, 0.5, 3.0, -2.5, 1.0, 0.0, -0.5][: Scene().n]
+    at.session_state["bin_s"] = {"positions": moved}
+    at.run()
+    assert metrics(at)["your loss"] == fmt(losses.custom(LOGISTIC, kind="binary").cost(y01, moved))
+
+
+def test_a_formula_on_probabilities_with_pm1_labels_from_a_link():
+    formula = "where(y > 0, -log(p), -log(1 - p))"
+    at = open_page({"bin_own_f": formula, "bin_own_labels": "−1/+1", "bin_labels": "-1/+1"})
+    assert at.text_input(key="bin_own_f").value == formula
+    y01, s = Scene().labels01(), np.array(Scene().default_scores())
+    spec = losses.custom(formula, kind="binary", labels="pm1")
+    assert spec.y_pred == "probabilities"
+    assert metrics(at)["your loss"] == fmt(spec.cost(2 * y01 - 1, sigmoid(s)))
+    assert metrics(at)["your loss"] == metrics(at)["BCE on p"]
+
+
+def test_a_bad_or_undefined_formula_is_a_message_never_a_traceback():
+    at = open_page()
+    at.text_input(key="bin_own_f").set_value("().__class__").run()
+    assert not at.exception and any("Not a usable formula" in e.value for e in at.error)
+    assert "your loss" not in metrics(at)
+    at.text_input(key="bin_own_f").set_value("log(s)").run()  # some scores are ≤ 0
+    assert not at.exception
+    assert metrics(at)["your loss"] == "undefined"
+    assert any("no value on this scene" in w.value for w in at.warning)
+    assert metrics(at)["hinge"] == expected(Scene().default_scores())["hinge"]

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 import losses
 from charts.style import format_metric as fmt
+from losses.custom import parse_params
 from losses.fitting import fit_line
 from scenes.regression import DELTA_DEFAULT, Scene, line_predictions
 from tests.app import helpers
@@ -404,3 +405,82 @@ def test_one_point_with_every_loss_is_said_plainly():
     at.run()
     sentence = next(m.value for m in at.markdown if "makes up" in m.value)
     assert sentence == "Point 5 makes up all of every loss shown: every other prediction is exact."
+
+
+# ---- issue 13: a loss of your own beside the built-ins ---------------------------------------------------
+def plotly(at: AppTest, key: str) -> dict:
+    """The figure of the plotly chart with this key, as the browser receives it."""
+    (el,) = [el for el in at.get("plotly_chart") if el.proto.id.endswith(key)]
+    return json.loads(el.proto.spec)
+
+
+def live_losses(at: AppTest) -> list[str]:
+    """The losses the drag chart's live preview moves during a drag (its metrics, in order)."""
+    return [L["name"] for L in drag_chart(at)[1]["live"]["losses"]]
+
+
+def test_your_own_formula_is_scored_drawn_shared_and_put_in_the_link():
+    at = open_page()
+    assert "your loss" not in metrics(at)
+    at.text_input(key="reg_own_f").set_value("log(1 + r**2)").run()
+    assert not at.exception
+    _, y = Scene().points()
+    preds = Scene().default_predictions()
+    want = losses.custom("log(1 + r**2)").cost(y, preds)
+    assert metrics(at)["your loss"] == fmt(want)
+    assert metrics(at)["MSE"] == expected("mse", preds)  # the built-ins stay as they were
+    for key in ("reg_curves", "reg_influence"):  # its curve and its derivative, beside the built-ins'
+        traces = {t.get("name"): t for t in plotly(at, key)["data"]}
+        assert {"MSE", "MAE", "Huber", "your loss"} <= set(traces)
+    assert "your loss" in {t.get("name") for t in plotly(at, "reg_shares")["data"]}
+    assert any("log" in x.value for x in at.latex)  # its LaTeX
+    assert live_losses(at) == ["mse", "mae", "huber", "custom"]  # a drag previews it too
+    assert link(at)["reg_own_f"] == "log(1 + r**2)"
+    moved = [0.5 * i for i in range(8)]
+    at.session_state["reg_free"] = {"positions": moved}
+    at.run()
+    assert metrics(at)["your loss"] == fmt(losses.custom("log(1 + r**2)").cost(y, moved))
+
+
+def test_a_link_with_a_formula_restores_it_and_its_parameters():
+    at = open_page({"reg_own_f": "c**2*log(1 + (r/c)**2)", "reg_own_params": "c = 2 in [0.1, 5]"})
+    assert at.text_input(key="reg_own_f").value == "c**2*log(1 + (r/c)**2)"
+    _, y = Scene().points()
+    preds = Scene().default_predictions()
+    spec = losses.custom("c**2*log(1 + (r/c)**2)", params=parse_params("c = 2 in [0.1, 5]"))
+    assert metrics(at)["your loss"] == fmt(spec.cost(y, preds, c=2.0))
+    at.slider(key="reg_own_p_c").set_value(0.5).run()
+    assert metrics(at)["your loss"] == fmt(spec.cost(y, preds, c=0.5))
+
+
+def test_a_bad_formula_is_a_message_and_no_loss():
+    at = open_page()
+    at.text_input(key="reg_own_f").set_value("__import__('os').system('x')").run()
+    assert not at.exception
+    assert any("Not a usable formula" in e.value for e in at.error)
+    assert "your loss" not in metrics(at) and live_losses(at) == ["mse", "mae", "huber"]
+    bad = open_page({"reg_own_f": "r.__class__"})  # a link's: a warning, the box empty
+    assert any("could not be used" in w.value for w in bad.warning)
+    assert "your loss" not in metrics(bad)
+
+
+def test_a_formula_undefined_on_the_scene_says_so_instead_of_raising():
+    at = open_page()
+    at.text_input(key="reg_own_f").set_value("log(r)").run()  # r ≤ 0 at some points
+    assert not at.exception
+    assert metrics(at)["your loss"] == "undefined"
+    assert any("no value on this scene" in w.value and "row" in w.value for w in at.warning)
+    assert metrics(at)["MSE"] == expected("mse", Scene().default_predictions())
+    traces = {t.get("name") for t in plotly(at, "reg_curves")["data"]}
+    assert "your loss" not in traces  # no per-point values: no curve... and no crash
+
+
+def test_a_formula_of_the_target_itself_is_scored_but_not_drawn_against_r():
+    at = open_page()
+    at.text_input(key="reg_own_f").set_value("r**2 / (1 + y**2)").run()
+    assert not at.exception
+    _, y = Scene().points()
+    preds = Scene().default_predictions()
+    assert metrics(at)["your loss"] == fmt(losses.custom("r**2 / (1 + y**2)").cost(y, preds))
+    assert "your loss" not in {t.get("name") for t in plotly(at, "reg_curves")["data"]}
+    assert any("your loss depends on the target itself" in c.value for c in at.caption)
