@@ -1,6 +1,6 @@
 """How a drag feels in Chromium: updates per second while the pointer moves, pointer-up -> every chart final.
 
-    python bench/drag.py                      # /regression and /binary, 20 drags each
+    python bench/drag.py                      # the three explorers, 20 drags each
     python bench/drag.py --drags 30 --pages regression
 
 A drag is: press on a handle, move it in 20 steps of 4 px, one every 16 ms (a 60 Hz pointer), release.
@@ -29,6 +29,7 @@ from tests.browser import launch_chromium, new_page, open_app, streamlit_server,
 PAGES = {  # page: (drag widget key, metrics row key)
     "regression": ("reg_free", "reg_metrics_row"),
     "binary": ("bin_s", "bin_metrics_row"),
+    "multiclass": ("mc_z", "mc_m_ce"),  # its first total (the metrics are keyed one by one)
 }
 HOOK = """([row]) => {
   window.__b = { changes: [], reacts: [], calls: {} };
