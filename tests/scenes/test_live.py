@@ -12,6 +12,7 @@ import losses
 from scenes import binary as bsc
 from scenes import live
 from scenes import regression as rsc
+from scenes.own import Own
 
 KEYS = {k: k for k in ("metrics_row", "shares", "curves", "influence", "margin", "margin_slope", "bce",
                        "sce")}  # fmt: skip
@@ -120,3 +121,64 @@ def test_binary_tables_against_the_margin_keep_the_0_1_step():
                 np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-4)
     assert pv.data()["decimals"] == bsc.DECIMALS
     assert live.binary(params, y, s, as_prob=True, keys=KEYS, marked=()).data()["units"][0]["pre"] == "logit"
+
+
+# ---- issue 13: the page's own loss, previewed like the built-ins -------------------------------------------
+def own_regression(formula: str, what: str = "free"):
+    own = Own(formula)
+    x, y = rsc.Scene().points()
+    preds = np.array(rsc.Scene().default_predictions())
+    params = {"mse": {}, own.name: dict(own.spec().defaults())}
+    pv = live.regression(what, params, x, y, preds, rsc.X_RANGE, limit=rsc.ABS_LIMIT, keys=KEYS, own=own,
+                         drawn=[n for n in params if rsc.on_residual_axis(n, own)], shared=list(params))
+    return pv, own, y, preds
+
+
+def test_a_formula_of_r_has_one_residual_table_that_interpolates_to_the_core():
+    pv, own, y, preds = own_regression("log(1 + r**2)")
+    json.dumps(pv.data(), allow_nan=False)
+    mine = next(L for L in pv.losses if L["name"] == "custom")
+    assert mine["metric"] == 1 and {u[0] for u in mine["units"]} == {"r:custom"}
+    np.testing.assert_allclose(mine["exact"], own.spec().per_sample(y, preds), rtol=1e-8)
+    r = np.random.default_rng(2).uniform(-30, 30, 300)
+    got = np.array([lookup(pv.tables["r:custom"], v) for v in r])
+    np.testing.assert_allclose(got[:, 0], np.log1p(r**2), rtol=2e-3, atol=2e-4)
+    np.testing.assert_allclose(got[:, 1], 2 * r / (1 + r**2), rtol=2e-2, atol=2e-2)
+    assert {(s["chart"], s["loss"]) for s in pv.series} >= {("curves", "custom"), ("influence", "custom"),
+                                                             ("shares", "custom")}  # fmt: skip
+
+
+def test_a_formula_of_the_target_gets_a_table_per_point_and_no_curve_marks():
+    pv, own, y, preds = own_regression("r**2 / (1 + y**2)")
+    mine = next(L for L in pv.losses if L["name"] == "custom")
+    tab, scale, shift = mine["units"][3]
+    assert (tab, scale, shift) == ("u3:custom", 1.0, y[3])
+    value, _ = lookup(pv.tables[tab], preds[3] + 0.37)
+    assert value == pytest.approx((preds[3] + 0.37 - y[3]) ** 2 / (1 + y[3] ** 2), rel=1e-3)  # over ŷ
+    assert ("curves", "custom") not in {(s["chart"], s["loss"]) for s in pv.series}
+
+
+def test_a_formula_undefined_on_part_of_its_table_keeps_the_rest():
+    pv, _, _, _ = own_regression("log(r)")
+    t = pv.tables["r:custom"]
+    assert lookup(t, -2.0)[0] != lookup(t, -2.0)[0]  # NaN (null in the payload) where log(r) is undefined
+    assert lookup(t, 2.0)[0] == pytest.approx(np.log(2.0), rel=1e-4)
+    json.dumps(pv.data(), allow_nan=False)
+
+
+def test_binary_custom_tables_are_the_cores_on_the_margin():
+    scene = bsc.Scene()
+    y = bsc.in_convention(scene.labels01(), bsc.CONVENTIONS[1])  # −1/+1, read by a 0/1 formula as 0/1
+    s = np.array(scene.default_scores())
+    own = Own("-(y*log(p) + (1 - y)*log(1 - p))*(1 + 2*y)", "binary")
+    params = {"hinge": {}, own.name: {}}
+    pv = live.binary(params, y, s, as_prob=False, keys=KEYS, marked=list(params), own=own)
+    mine = next(L for L in pv.losses if L["name"] == "custom")
+    np.testing.assert_allclose(mine["exact"], own.spec().per_sample(bsc.as_01(y), losses.sigmoid(s)),
+                               rtol=1e-8)  # fmt: skip
+    for lab, sign in ((1, 1.0), (0, -1.0)):
+        m = np.random.default_rng(lab).uniform(-6, 6, 50)
+        got = np.array([lookup(pv.tables[f"m{lab}:custom"], v)[0] for v in m])
+        want = own.spec().per_sample(np.full(len(m), float(lab)), losses.sigmoid(sign * m))
+        np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-4)
+    assert ("margin", "custom") in {(s["chart"], s["loss"]) for s in pv.series}
