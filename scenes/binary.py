@@ -147,7 +147,8 @@ def on_scores(
     values are NaN where its formula is undefined: a curve's gap, a preview's missing mark)."""
     spec = resolve(name, own)
     t, s = labels_for(spec, labels), np.asarray(scores, dtype=float)
-    grid = isinstance(spec, CustomLoss)
+    grid = isinstance(spec, CustomLoss)  # its grid form reads y as given: a −1/+1 formula gets −1 for 0
+    t = as_pm1(t) if grid and spec.y_true == "labels_pm1" else t
     value = (lambda t, q, **kw: spec.on_grid(t, q, **kw)[0]) if grid else spec.per_sample
     slope = (lambda t, q, **kw: spec.on_grid(t, q, **kw)[1]) if grid else spec.per_sample_derivative
     if spec.y_pred == "probabilities":

@@ -182,3 +182,15 @@ def test_binary_custom_tables_are_the_cores_on_the_margin():
         want = own.spec().per_sample(np.full(len(m), float(lab)), losses.sigmoid(sign * m))
         np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-4)
     assert ("margin", "custom") in {(s["chart"], s["loss"]) for s in pv.series}
+
+
+@pytest.mark.parametrize("convention", bsc.CONVENTIONS)
+def test_a_margin_formula_on_pm1_labels_reads_a_0_label_as_minus_1(convention):
+    scene = bsc.Scene()
+    y = bsc.in_convention(scene.labels01(), convention)
+    s = np.array(scene.default_scores())
+    own = Own("max(0, 1 - y*s)", "binary", "pm1")  # hinge, re-typed
+    value, slope = bsc.on_scores("custom", y, s, own)
+    np.testing.assert_allclose(value, losses.get("hinge").per_sample(y, s), rtol=1e-12)
+    np.testing.assert_allclose(slope, losses.get("hinge").per_sample_derivative(y, s), rtol=1e-12)
+    assert bsc.cost("custom", y, s, own) == pytest.approx(losses.get("hinge").cost(y, s), rel=1e-12)
