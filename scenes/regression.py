@@ -220,6 +220,11 @@ def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
+def _the(title: str) -> str:
+    """"the MSE", but "your loss"."""
+    return title if title.startswith("your ") else f"the {title}"
+
+
 def share_sentence(labels: list[str], share_by_loss: dict[str, np.ndarray], titles: dict[str, str]) -> str:
     """'Outlier 1 makes up 97% of the MSE but 40% of the MAE.' for the sample that dominates most.
 
@@ -238,15 +243,15 @@ def share_sentence(labels: list[str], share_by_loss: dict[str, np.ndarray], titl
         return "Every prediction is exact: every loss is zero, so no point has a share of it."
     who = labels[i].capitalize()
     if all(np.count_nonzero(s) == 1 and s[i] > 0 for s in share_by_loss.values()):
-        every = "the " + titles[names[0]] if len(names) == 1 else "every loss shown"
+        every = _the(titles[names[0]]) if len(names) == 1 else "every loss shown"
         return f"{who} makes up all of {every}: every other prediction is exact."
     groups: list[tuple[str, list[str]]] = []  # (rounded share, the losses next to each other giving it)
     for n in names:
         pct = f"{100 * share_by_loss[n][i]:.0f}"
         if groups and groups[-1][0] == pct:
-            groups[-1][1].append(f"the {titles[n]}")
+            groups[-1][1].append(_the(titles[n]))
         else:
-            groups.append((pct, [f"the {titles[n]}"]))
+            groups.append((pct, [_the(titles[n])]))
     parts = [f"{pct}% of {_and(who_)}" for pct, who_ in groups]
     if len(parts) == 1:
         body = parts[0] + (" alike" if len(names) > 1 else "")

@@ -214,8 +214,9 @@ def test_your_own_formula_is_scored_drawn_previewed_and_put_in_the_link():
     want = losses.custom(LOGISTIC, kind="binary").cost(y01, s)
     assert metrics(at)["your loss"] == fmt(want)
     assert metrics(at)["your loss"] == metrics(at)["logistic"]  # the logistic loss, re-typed
-    for key in ("bin_margin", "bin_margin_slope"):
-        assert "your loss" in {t.get("name") for t in figure(at, key)["data"]}
+    for key in ("bin_margin", "bin_margin_slope"):  # dashed: its colour may be a built-in's (hinge's red)
+        dashes = {t.get("name"): t["line"]["dash"] for t in figure(at, key)["data"] if "line" in t}
+        assert dashes["your loss"] == "dash" and dashes["hinge"] != "dash"
     live = preview(at)
     assert live["losses"][-1]["name"] == "custom" and live["losses"][-1]["units"][0][0].endswith(":custom")
     assert {m["loss"] for m in live["series"] if m["chart"] == "bin_margin"} >= {"hinge", "custom"}

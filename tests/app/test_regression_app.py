@@ -433,6 +433,8 @@ def test_your_own_formula_is_scored_drawn_shared_and_put_in_the_link():
         traces = {t.get("name"): t for t in plotly(at, key)["data"]}
         assert {"MSE", "MAE", "Huber", "your loss"} <= set(traces)
     assert "your loss" in {t.get("name") for t in plotly(at, "reg_shares")["data"]}
+    sentence = next(m.value for m in at.markdown if "makes up" in m.value)
+    assert "% of your loss" in sentence and "the your" not in sentence
     assert any("log" in x.value for x in at.latex)  # its LaTeX
     assert live_losses(at) == ["mse", "mae", "huber", "custom"]  # a drag previews it too
     assert link(at)["reg_own_f"] == "log(1 + r**2)"

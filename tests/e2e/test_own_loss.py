@@ -9,7 +9,7 @@ from urllib.parse import quote
 import losses
 from charts.style import format_metric as fmt
 from scenes.regression import Scene
-from tests.e2e.conftest import assert_no_exception, open_app, wait_idle
+from tests.e2e.conftest import assert_no_exception, open_app, screenshot, wait_idle
 from tests.e2e.test_live_drag import METRICS, hold_and_move
 from tests.e2e.test_regression import core, positions
 
@@ -46,6 +46,7 @@ def test_typing_a_formula_on_regression_shows_its_total_and_a_drag_moves_it(page
     assert page.locator('[data-testid="stMetricLabel"]', has_text="your loss").count() == 1
     assert "reg_own_f=" in page.url and "log" in page.url
     page.locator('.st-key-reg_curves .lossx-mark[data-loss="custom"]').first.wait_for()  # marks on its curve
+    screenshot(page, "regression_own_loss", full=True)
     rest = totals(page)
 
     hold_and_move(page, page.locator('.st-key-reg_free [role="slider"]').first, -90)
