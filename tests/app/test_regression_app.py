@@ -486,3 +486,16 @@ def test_a_formula_of_the_target_itself_is_scored_but_not_drawn_against_r():
     assert metrics(at)["your loss"] == fmt(losses.custom("r**2 / (1 + y**2)").cost(y, preds))
     assert "your loss" not in {t.get("name") for t in plotly(at, "reg_curves")["data"]}
     assert any("your loss depends on the target itself" in c.value for c in at.caption)
+
+
+def test_your_formula_is_kept_across_a_visit_to_another_page_and_reset_clears_it():
+    at = open_page()
+    at.text_input(key="reg_own_f").set_value("abs(r)**1.5").run()
+    at.switch_page("views/binary.py").run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    (_, y), preds = Scene().points(), Scene().default_predictions()
+    assert metrics(at)["your loss"] == fmt(losses.custom("abs(r)**1.5").cost(y, preds))
+    assert link(at)["reg_own_f"] == "abs(r)**1.5"
+    at.button(key="reg_reset").click().run()
+    assert "your loss" not in metrics(at) and "reg_own_f" not in link(at)
