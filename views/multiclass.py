@@ -18,7 +18,7 @@ import losses
 from charts import classification as charts
 from charts.style import color_of
 from charts.style import format_metric as _fmt
-from components.drag_points import drag_points, get_drag_values, reset_drag_points
+from components.drag_points import drag_points, peek_drag_values, reset_drag_points
 from scenes import multiclass as sc
 from ui import kit, present
 
@@ -136,8 +136,7 @@ def explorer() -> None:
                     else None} for i, (n, v) in enumerate(zip(names, base, strict=True))]  # fmt: skip
         ticks = [{"value": i + 1, "label": n} for i, n in enumerate(names)]
         chart = st.empty()  # drawn at the end, with its preview of every number below (scenes.live)
-    pending = get_drag_values(Z_KEY)  # the user's move (the handles Python passes, before a first move)
-    z = np.array(sc.quantize(pending if pending is not None and len(pending) == k else base))
+    z = np.array(sc.quantize(peek_drag_values(Z_KEY, base, sc.Z_RANGE)))  # as the chart will return
     state.mc_last_z = list(z)
     zt = (z / temperature)[None, :]  # the logits softmax sees
     q = losses.softmax(zt)

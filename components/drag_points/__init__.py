@@ -78,6 +78,7 @@ __all__ = [
     "display_decimals",
     "drag_points",
     "get_drag_values",
+    "peek_drag_values",
     "normalize",
     "reset_drag_points",
 ]
@@ -265,6 +266,14 @@ def reset_drag_points(key: str) -> None:
     meta = st.session_state.get(_meta_key(key))
     if isinstance(meta, dict):
         st.session_state[_meta_key(key)] = {**meta, "src": None}
+
+
+def peek_drag_values(key: str, ys: Sequence[float], y_limit: Sequence[float]) -> list[float]:
+    """What ``drag_points(key=key, ...)`` with handles at ``ys`` (and this ``y_limit``) will return in this
+    run, before it is drawn: a page can compute with the user's move first and draw the chart later."""
+    lo, hi = float(y_limit[0]), float(y_limit[1])
+    handle_ys = [min(max(float(v), lo), hi) for v in ys]
+    return list(resolve(handle_ys, _raw_state(key), st.session_state.get(_meta_key(key)), (lo, hi)).values)
 
 
 def get_drag_values(key: str) -> list[float] | None:

@@ -358,3 +358,25 @@ def test_apptest_bad_argument_is_a_value_error():
     at = AppTest.from_function(app).run()
     assert at.exception
     assert "y_range must be a (low, high) pair with low < high" in at.exception[0].message
+
+
+def _peek_app():
+    import streamlit as st
+
+    from components.drag_points import drag_points, peek_drag_values
+
+    ys = st.session_state.get("ys", [1.0, 2.0])
+    st.session_state["peeked"] = peek_drag_values("dp", ys, (-5.0, 5.0))
+    st.session_state["drawn"] = drag_points(key="dp", handles=[{"x": i, "y": v} for i, v in enumerate(ys)],
+                                            x_range=(0, 3), y_range=(-5, 5))  # fmt: skip
+
+
+def test_peek_drag_values_is_what_the_chart_returns_before_it_is_drawn():
+    at = AppTest.from_function(_peek_app).run()
+    assert at.session_state["peeked"] == at.session_state["drawn"] == [1.0, 2.0]
+    at.session_state["dp"] = {"positions": [0.25, -2.5]}  # a user's move
+    at.run()
+    assert at.session_state["peeked"] == at.session_state["drawn"] == [0.25, -2.5]
+    at.session_state["ys"] = [3.0, 9.0]  # Python's new handles win (clamped to the limits)
+    at.run()
+    assert at.session_state["peeked"] == at.session_state["drawn"] == [3.0, 5.0]
