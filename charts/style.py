@@ -35,6 +35,7 @@ _COLORS = {
     "softmax_cross_entropy": "#2ca02c",
     "kl_divergence": "#d62728",
     "categorical_hinge": "#9467bd",
+    "custom": "#c51b8a",  # the user's own formula on the explorers (ui.own_loss): a colour no built-in has
     # roles on the classification pages (not losses)
     "label_0": "#1f77b4",  # binary label 0 / -1 ("no rain")
     "label_1": "#e6550d",  # binary label 1 / +1 ("rain")

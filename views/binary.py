@@ -164,7 +164,7 @@ def explorer() -> None:
         split = splits(name, _params(name), M_LIMIT, own)  # a curve per label where the label matters (focal)
         for lab in (1, 0) if split else (1,):
             suffix, dash = (f" ({sc.CLASS_NAMES[lab]})", "dot" if lab == 0 else None) if split else ("", None)
-            dash = dash or ("dash" if name == NAME else None)  # yours dashed: its colour may be a built-in's
+            dash = dash or ("dash" if name == NAME else None)  # yours dashed: set apart from the built-ins
             mx, vy, gy = margin_curve(name, _params(name), lab, M_LIMIT, own)
             value_lines.append(charts.Line(mx, vy, title + suffix, name, dash, group=name))
             slope_lines.append(charts.Line(mx, gy, title + suffix, name, dash, group=name))
