@@ -36,7 +36,7 @@ from losses.errors import (
     ShapeError,
     UnknownLossError,
 )
-from losses.spec import FRAMEWORKS, KINDS, LossSpec, Param, Properties
+from losses.spec import FRAMEWORKS, KINDS, LossSpec, Param, Properties, SharedChecks, totals
 
 CATEGORIES: tuple[str, ...] = ("regression", "binary", "multiclass")
 
@@ -94,6 +94,7 @@ __all__ = [
     "RangeError",
     "RowSumError",
     "ShapeError",
+    "SharedChecks",
     "UnknownLossError",
     "custom",
     "get",
@@ -106,4 +107,5 @@ __all__ = [
     "smooth",
     "softmax",
     "softplus",
+    "totals",
 ]

@@ -8,7 +8,7 @@ losses (mean reduction, computed in cache-sized blocks), so a loss module only s
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -246,20 +246,30 @@ class LossSpec:
             scale *= self.finish_slope(self._sum(t, p, kw) / n)
         return self._blockwise(self.derivative, t, p, kw, np.empty(p.shape), scale=scale)
 
-    def _sum(self, t: np.ndarray, p: np.ndarray, kw: dict[str, float]) -> float:
+    def _sum(
+        self, t: np.ndarray, p: np.ndarray, kw: dict[str, float], checked: validation.Checked | None = None
+    ) -> float:
         """Sum of the per-sample values, block by block, each block checked for NaN."""
         s = 0.0
         with _quiet_overflow():
-            for sl, tb, pb in validation.blocks(self, t, p):
+            for sl, tb, pb in validation.blocks(self, t, p, checked):
                 s += _no_nan(self, self.value(tb, pb, **kw), tb, pb, sl)
         return s
 
     def _blockwise(
-        self, fn: PerSample, t: np.ndarray, p: np.ndarray, kw: dict, out: np.ndarray, *, scale: float = 1.0
+        self,
+        fn: PerSample,
+        t: np.ndarray,
+        p: np.ndarray,
+        kw: dict,
+        out: np.ndarray,
+        *,
+        scale: float = 1.0,
+        checked: validation.Checked | None = None,
     ) -> np.ndarray:
         """``scale · fn`` block by block into the rows of ``out``, each block checked for NaN."""
         with _quiet_overflow():
-            for sl, tb, pb in validation.blocks(self, t, p):
+            for sl, tb, pb in validation.blocks(self, t, p, checked):
                 np.multiply(fn(tb, pb, **kw), scale, out=out[sl])  # the copy into out, fused with the scale
                 _no_nan(self, out[sl], tb, pb, sl)
         return out
@@ -268,3 +278,45 @@ class LossSpec:
         kw = self.resolve(params)
         t, p = validation.canonical(self, y_true, y_pred)
         return t, p, kw
+
+
+class SharedChecks:
+    """Several losses on the same rows, each distinct input checked once: what a scorer runs per span.
+
+    ``total`` and ``per_sample`` give exactly ``spec.total`` / ``spec.per_sample`` (the same arithmetic,
+    block by block), and raise the same errors; only an input block (an array, as a kind, in some rows) that
+    passed its check for an earlier loss here is not checked again (``validation.Checked``). The losses of a
+    binary file check four arrays (labels, ±1 labels, probabilities, log-odds) instead of sixteen. The arrays
+    passed must not change while the object is in use; use one per span of rows (not shared by threads).
+    A loss that blocks by itself (``losses.custom``) is computed as ``spec.total`` would.
+    """
+
+    def __init__(self) -> None:
+        self._checked = validation.Checked()
+
+    def total(self, spec: LossSpec, y_true: Any, y_pred: Any, **params: Any) -> tuple[float, int]:
+        """``spec.total(y_true, y_pred, **params)``, with the checks shared."""
+        if type(spec)._sum is not LossSpec._sum:
+            return spec.total(y_true, y_pred, **params)
+        t, p, kw = spec._prepare(y_true, y_pred, params)
+        return spec._sum(t, p, kw, self._checked), len(t)
+
+    def per_sample(self, spec: LossSpec, y_true: Any, y_pred: Any, **params: Any) -> np.ndarray:
+        """``spec.per_sample(y_true, y_pred, **params)``, with the checks shared."""
+        if type(spec)._blockwise is not LossSpec._blockwise:
+            return spec.per_sample(y_true, y_pred, **params)
+        t, p, kw = spec._prepare(y_true, y_pred, params)
+        return spec._blockwise(spec.value, t, p, kw, np.empty(len(t)), checked=self._checked)
+
+
+def totals(
+    specs: Iterable[LossSpec], y_true: Any, y_pred: Any, params: Mapping[str, Mapping[str, Any]] | None = None
+) -> list[tuple[float, int]]:
+    """``[spec.total(y_true, y_pred, **params[spec.name]) for spec in specs]``, each input checked once.
+
+    ``params`` maps a loss's name to its parameters (absent: the defaults). The first loss whose inputs are
+    bad raises, with the message ``spec.total`` gives.
+    """
+    shared = SharedChecks()
+    params = params or {}
+    return [shared.total(spec, y_true, y_pred, **params.get(spec.name, {})) for spec in specs]

@@ -133,20 +133,57 @@ def canonical(spec: Inputs, y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.nd
     return t, p
 
 
-def blocks(spec: Inputs, t: np.ndarray, p: np.ndarray) -> Iterator[tuple[slice, np.ndarray, np.ndarray]]:
+def blocks(
+    spec: Inputs, t: np.ndarray, p: np.ndarray, checked: Checked | None = None
+) -> Iterator[tuple[slice, np.ndarray, np.ndarray]]:
     """Yield ``(slice, t_block, p_block)`` over the rows, each block checked against the loss's kinds.
 
     Labels in the 0/1 convention are mapped to -1/+1 for ``labels_pm1`` losses; a mix of both conventions
-    across the whole input is an error (raised once the mix is seen).
+    across the whole input is an error (raised once the mix is seen). With ``checked``, a block that passed
+    the same check for an earlier loss (same array, kind, rows) is not checked again (see ``Checked``).
     """
     n = t.shape[0]
     k = p.shape[1] if p.ndim == 2 else 0
     seen: set[str] = set()
     for start in range(0, n, BLOCK):
         sl = slice(start, min(start + BLOCK, n))
-        tb = _check(spec.y_true, t[sl], "y_true", start, spec, k, seen)
-        pb = _check(spec.y_pred, p[sl], "y_pred", start, spec, k, seen)
+        if checked is None:
+            tb = _check(spec.y_true, t[sl], "y_true", start, spec, k, seen)
+            pb = _check(spec.y_pred, p[sl], "y_pred", start, spec, k, seen)
+        else:
+            tb = checked.check(spec.y_true, t, sl, "y_true", spec, k, seen)
+            pb = checked.check(spec.y_pred, p, sl, "y_pred", spec, k, seen)
         yield sl, tb, pb
+
+
+class Checked:
+    """The input checks already passed, shared by several losses on the same arrays (one span of a file).
+
+    A block's check is a function of the array's values in the block, the kind, the argument, the first row,
+    the number of classes and the label conventions seen in earlier blocks; only its outcome on success is
+    kept (the block as the loss takes it, and the conventions seen after it), keyed by exactly those, with
+    the array by identity. A failed check is not kept: the next loss checks again and raises its own message
+    (messages name the loss). The arrays must not change while this object is in use; it keeps a reference to
+    each, so that an identity is never reused for another array.
+    """
+
+    def __init__(self) -> None:
+        self._passed: dict[tuple, tuple[np.ndarray, frozenset[str]]] = {}
+        self._arrays: dict[int, np.ndarray] = {}
+
+    def check(
+        self, kind: str, a: np.ndarray, sl: slice, arg: str, spec: Inputs, k: int, seen: set[str]
+    ) -> np.ndarray:
+        """``_check(kind, a[sl], ...)``, or its kept outcome."""
+        key = (id(a), kind, arg, sl.start, sl.stop, k, frozenset(seen))
+        hit = self._passed.get(key)
+        if hit is not None:
+            seen.update(hit[1])
+            return hit[0]
+        block = _check(kind, a[sl], arg, sl.start, spec, k, seen)
+        self._arrays[id(a)] = a
+        self._passed[key] = (block, frozenset(seen))
+        return block
 
 
 #: Kinds whose difference y_pred - y_true is a residual (regression).

@@ -1,0 +1,158 @@
+"""Losses sharing their input checks (``losses.SharedChecks``, ``losses.totals``) give exactly what each loss
+gives alone: the same bits, the same errors (type, message, argument, row), in any order and on inputs of
+many blocks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import losses
+from losses.validation import BLOCK
+from tests.core.support import sample_kind
+
+N = 3 * BLOCK + 17  # four blocks, the last one short
+
+
+def _inputs(rng: np.random.Generator, k: int = 4) -> dict[str, np.ndarray]:
+    """One array per input kind (and role), so that losses of the same kinds share them."""
+    arrays = {}
+    for spec in map(losses.get, losses.names()):
+        for kind, role in ((spec.y_true, "y_true"), (spec.y_pred, "y_pred")):
+            arrays.setdefault((kind, role), sample_kind(kind, rng, N, k, role=role))
+    return arrays
+
+
+def _args(spec, arrays):
+    return arrays[(spec.y_true, "y_true")], arrays[(spec.y_pred, "y_pred")]
+
+
+def _outcome(fn):
+    try:
+        return ("ok", fn())
+    except losses.LossInputError as e:
+        return (type(e), str(e), e.argument, getattr(e, "row", None))
+
+
+def _same(a, b):
+    if a[0] == "ok" and b[0] == "ok":
+        x, y = a[1], b[1]
+        if isinstance(x, np.ndarray):
+            assert x.tobytes() == y.tobytes()
+        else:
+            assert x == y and (x[0] == x[0]) == (y[0] == y[0])
+    else:
+        assert a == b
+
+
+def test_every_loss_shared_equals_alone_bit_for_bit():
+    rng = np.random.default_rng(14)
+    arrays = _inputs(rng)
+    shared = losses.SharedChecks()
+    specs = [losses.get(n) for n in losses.names()]
+    for spec in specs + specs[::-1]:  # the second pass hits the kept checks of every block
+        t, p = _args(spec, arrays)
+        params = spec.defaults()
+        alone = spec.total(t, p, **params)
+        assert shared.total(spec, t, p, **params) == alone
+        assert shared.per_sample(spec, t, p, **params).tobytes() == spec.per_sample(t, p, **params).tobytes()
+
+
+def test_totals_is_each_total():
+    rng = np.random.default_rng(1)
+    t = rng.integers(0, 2, N).astype(float)
+    p = rng.uniform(0.01, 0.99, N)
+    specs = [losses.get("binary_cross_entropy"), losses.get("binary_focal")]
+    params = {"binary_focal": {"gamma": 1.5}}
+    got = losses.totals(specs, t, p, params)
+    # focal takes logits: any real value; probabilities are valid logits
+    assert got == [specs[0].total(t, p), specs[1].total(t, p, gamma=1.5)]
+
+
+def _bad_cases():
+    """(name, y_true kind's array, y_pred array) with a bad value in a later block."""
+    rng = np.random.default_rng(7)
+    labels = rng.integers(0, 2, N).astype(float)
+    pm1 = 2.0 * labels - 1.0
+    probs = rng.uniform(0.01, 0.99, N)
+    scores = rng.normal(0.0, 3.0, N)
+    values = rng.normal(0.0, 2.0, N)
+    cases = {}
+    nan_scores = scores.copy()
+    nan_scores[2 * BLOCK + 5] = np.nan
+    cases["nan_pred_block_3"] = (pm1, nan_scores)
+    bad_label = pm1.copy()
+    bad_label[BLOCK + 3] = 2.0
+    cases["label_2_block_2"] = (bad_label, scores)
+    mixed = labels.copy()  # 0/1 in the first blocks, then a -1: the mix is seen in block 3
+    mixed[2 * BLOCK + 1] = -1.0
+    cases["mixed_conventions"] = (mixed, scores)
+    zero_after_pm1 = pm1.copy()  # -1/+1 first, then a 0
+    zero_after_pm1[3 * BLOCK + 2] = 0.0
+    cases["zero_after_pm1"] = (zero_after_pm1, scores)
+    over = probs.copy()
+    over[BLOCK + 9] = 1.3
+    cases["probability_1_3"] = (labels, over)
+    inf_true = values.copy()
+    inf_true[3 * BLOCK + 16] = np.inf
+    cases["inf_true_last_row"] = (inf_true, values)
+    low = values.copy()
+    low[2 * BLOCK] = -1.0
+    cases["msle_minus_1"] = (np.abs(values), low)
+    return cases
+
+
+@pytest.mark.parametrize("case", list(_bad_cases()))
+def test_bad_inputs_give_each_loss_its_own_message(case):
+    t, p = _bad_cases()[case]
+    names = [
+        n
+        for n in losses.names()
+        if losses.get(n).y_true not in ("class_labels", "distributions")
+        and losses.get(n).y_pred not in ("distributions", "class_logits", "class_scores")
+    ]
+    shared = losses.SharedChecks()
+    for name in names + names[::-1]:
+        spec = losses.get(name)
+        alone = _outcome(lambda spec=spec: spec.total(t, p))
+        _same(_outcome(lambda spec=spec: shared.total(spec, t, p)), alone)
+        alone_rows = _outcome(lambda spec=spec: spec.per_sample(t, p))
+        _same(_outcome(lambda spec=spec: shared.per_sample(spec, t, p)), alone_rows)
+
+
+def test_a_good_prefix_checked_once_still_sees_a_mix_later():
+    """Labels 0/1 for one loss and the same array, with a -1 in block 3, for the next: both raise the mix."""
+    labels = np.tile([0.0, 1.0], N // 2 + 1)[:N]
+    mixed = labels.copy()
+    mixed[2 * BLOCK + 4] = -1.0
+    scores = np.linspace(-3.0, 3.0, N)
+    shared = losses.SharedChecks()
+    hinge, logistic = losses.get("hinge"), losses.get("logistic")
+    assert shared.total(hinge, labels, scores) == hinge.total(labels, scores)
+    for spec in (hinge, logistic):
+        with pytest.raises(losses.LabelError) as alone:
+            spec.total(mixed, scores)
+        with pytest.raises(losses.LabelError) as got:
+            shared.total(spec, mixed, scores)
+        assert str(got.value) == str(alone.value) and "mixes" in str(got.value)
+        assert got.value.row == alone.value.row >= 2 * BLOCK  # the block where the mix is seen
+
+
+def test_labels_read_as_minus_one_are_the_same_bits():
+    labels = np.random.default_rng(3).integers(0, 2, N).astype(float)
+    scores = np.random.default_rng(4).normal(0.0, 2.0, N)
+    shared = losses.SharedChecks()
+    for name in ("hinge", "squared_hinge", "logistic", "exponential", "modified_huber", "zero_one"):
+        spec = losses.get(name)
+        assert shared.total(spec, labels, scores) == spec.total(labels, scores)
+        assert shared.per_sample(spec, labels, scores).tobytes() == spec.per_sample(labels, scores).tobytes()
+
+
+def test_a_custom_loss_is_computed_as_alone():
+    spec = losses.custom("(yhat - y)**2", name="own")
+    rng = np.random.default_rng(5)
+    t, p = rng.normal(size=N), rng.normal(size=N)
+    shared = losses.SharedChecks()
+    assert shared.total(losses.get("mse"), t, p) == losses.get("mse").total(t, p)
+    assert shared.total(spec, t, p) == spec.total(t, p)
+    assert shared.per_sample(spec, t, p).tobytes() == spec.per_sample(t, p).tobytes()
