@@ -156,6 +156,11 @@ def blocks(
         yield sl, tb, pb
 
 
+#: Kinds whose check is the same (finite values, the block returned as it is): one check serves them all.
+_FINITE_KINDS = ("values", "logits", "scores", "class_logits", "class_scores")
+_SAME_CHECK = dict.fromkeys(_FINITE_KINDS, "finite")
+
+
 class Checked:
     """The input checks already passed, shared by several losses on the same arrays (one span of a file).
 
@@ -175,7 +180,7 @@ class Checked:
         self, kind: str, a: np.ndarray, sl: slice, arg: str, spec: Inputs, k: int, seen: set[str]
     ) -> np.ndarray:
         """``_check(kind, a[sl], ...)``, or its kept outcome."""
-        key = (id(a), kind, arg, sl.start, sl.stop, k, frozenset(seen))
+        key = (id(a), _SAME_CHECK.get(kind, kind), arg, sl.start, sl.stop, k, frozenset(seen))
         hit = self._passed.get(key)
         if hit is not None:
             seen.update(hit[1])
@@ -264,7 +269,7 @@ def _check(
     kind: str, a: np.ndarray, arg: str, start: int, spec: Inputs, k: int, seen: set[str]
 ) -> np.ndarray:
     _check_finite(a, arg, start)
-    if kind in ("values", "logits", "scores", "class_logits", "class_scores"):
+    if kind in _FINITE_KINDS:
         return a
     if kind == "values_gt_m1":
         if a.min() <= -1:
