@@ -46,13 +46,18 @@ def curves_with_points(
 
 
 def share_bars(
-    labels: Sequence[str], shares: Mapping[str, np.ndarray], titles: Mapping[str, str]
+    labels: Sequence[str], shares: Mapping[str, np.ndarray], titles: Mapping[str, str], *,
+    drawn_by_widget: bool = False,
 ) -> go.Figure:
-    """Grouped bars: each point's percentage of each loss's total."""
+    """Grouped bars: each point's percentage of each loss's total. ``drawn_by_widget``: the bars are sent
+    empty (the axes, groups and legend only, the same on every drag) and the drag widget draws them over
+    the chart from the live preview's exact shares (scenes.live), so a drag does not redraw the chart."""
     data = [
-        {"type": "bar", "x": list(labels), "y": 100 * np.asarray(s), "name": titles[name],
-         "marker": {"color": color_of(name)}, "meta": live_meta(name, range(len(labels))),
-         "hovertemplate": "%{x}: %{y:.1f}% of the " + titles[name] + "<extra></extra>"}
+        {"type": "bar", "x": list(labels), "name": titles[name], "marker": {"color": color_of(name)},
+         "y": np.zeros(len(labels)) if drawn_by_widget else 100 * np.asarray(s),
+         "meta": live_meta(name, range(len(labels))),
+         **({"hoverinfo": "skip"} if drawn_by_widget else
+            {"hovertemplate": "%{x}: %{y:.1f}% of the " + titles[name] + "<extra></extra>"})}
         for name, s in shares.items()
     ]  # fmt: skip
     lay = layout(x_title="", y_title="share of the total (%)", height=320, yaxis={"range": [0, 100]},

@@ -221,7 +221,7 @@ def explorer() -> None:
 
     share = {n: sc.shares(v) for n, v in ev.per_sample.items()}
     st.markdown("**Each point's share of the total**")
-    kit.plotly(charts.share_bars(labels, share, titles), "reg_shares")
+    kit.plotly(charts.share_bars(labels, share, titles, drawn_by_widget=True), "reg_shares")
     st.markdown(sc.share_sentence(labels, share, titles), help="Computed from the per-point losses above.")
 
     r_max = sc.nice_ceiling(max(3.0, 1.15 * float(np.abs(shown - y).max())))

@@ -755,33 +755,8 @@ function preview(inst) {
       if (delta) hide(inst, delta); // its "change since the last step" is not known until the server answers
     }
   }
-  for (const s of live.series) if (s.kind === "bar") previewBars(inst, s, byLoss);
   inst.marks = { args: at, byLoss };
   drawAllMarks(inst);
-}
-
-function previewBars(inst, s, byLoss) {
-  const gd = document.querySelector(`.st-key-${s.chart} .js-plotly-plot`);
-  const L = byLoss[s.loss];
-  if (!gd || !gd._fullLayout || !L) return;
-  const ya = gd._fullLayout.yaxis;
-  for (const tr of gd.querySelectorAll(".barlayer .trace")) {
-    const cd = tr.__data__;
-    const trace = cd && cd[0] && cd[0].trace;
-    if (!trace || !trace.meta || trace.meta.live !== s.tag) continue;
-    const ids = trace.meta.ids;
-    for (const pt of tr.querySelectorAll(".point")) {
-      const di = pt.__data__;
-      const u = di && ids ? ids[di.i] : undefined;
-      if (u === undefined) continue;
-      const share = L.total > 0 && Number.isFinite(L.total) ? (100 * L.f[u]) / L.total : 0;
-      const path = pt.tagName === "path" ? pt : pt.querySelector("path");
-      const m = path && /^M([-\d.e]+),([-\d.e]+)V([-\d.e]+)H([-\d.e]+)V/.exec(path.getAttribute("d") || "");
-      if (!m || !Number.isFinite(share)) continue;
-      const base = ya.c2p(0), top = ya.c2p(Math.min(share, ya.range[1]));
-      write(inst, path, "d", `M${m[1]},${base}V${top}H${m[4]}V${base}Z`);
-    }
-  }
 }
 
 // One sample's numbers as functions of each handle (the multi-class logits: every number depends on all of
@@ -876,7 +851,6 @@ function drawAllMarks(inst) {
   const T = registry().tables[live.tables] || {};
   const charts = new Map();
   for (const s of live.series) {
-    if (s.kind !== "scatter") continue;
     if (!charts.has(s.chart)) charts.set(s.chart, []);
     charts.get(s.chart).push(s);
   }
@@ -914,6 +888,7 @@ function drawChartMarks(inst, chart, series, T) {
   series.forEach((s, si) => {
     const L = state.byLoss[s.loss];
     if (!L) return;
+    if (s.kind === "bar") { drawBars(svg, gd, s, si, L, seen, live); return; }
     for (const u of s.units) {
       const id = `${si}:${u}`;
       seen.add(id);
@@ -950,6 +925,45 @@ function drawChartMarks(inst, chart, series, T) {
   for (const [id, g] of svg.__marks) {
     if (!seen.has(id)) { g.remove(); svg.__marks.delete(id); }
   }
+}
+
+// Bars over a bar chart sent empty (its groups and legend only): at each bar's place as Plotly laid it out
+// (its calcdata), up to the sample's share of the loss's total, in %.
+function drawBars(svg, gd, s, si, L, seen, live) {
+  const fl = gd._fullLayout, xa = fl.xaxis, ya = fl.yaxis;
+  const k = (gd._fullData || []).findIndex((t) => t.meta && t.meta.live === s.tag);
+  const cd = k >= 0 && gd.calcdata ? gd.calcdata[k] : null;
+  if (!cd || !cd[0] || !cd[0].t) return;
+  const t = cd[0].t, ids = gd._fullData[k].meta.ids, color = gd._fullData[k].marker.color;
+  const top = ya.range[1];
+  cd.forEach((pt, i) => {
+    const u = ids[i], id = `${si}:${u}`;
+    seen.add(id);
+    let r = svg.__marks.get(id);
+    if (!r) {
+      r = svgEl("rect", { class: "lossx-bar" }, svg.__layer);
+      r.style.pointerEvents = "auto";
+      r.__title = svgEl("title", {}, r);
+      svg.__marks.set(id, r);
+    }
+    const share = L.total > 0 && Number.isFinite(L.total) ? (100 * L.f[u]) / L.total : 0;
+    const off = Array.isArray(t.poffset) ? t.poffset[i] : t.poffset;
+    const width = Array.isArray(t.barwidth) ? t.barwidth[i] : t.barwidth;
+    const x0 = xa._offset + xa.c2p(pt.p + off), x1 = xa._offset + xa.c2p(pt.p + off + width);
+    const y0 = ya._offset + ya.c2p(0), y1 = ya._offset + ya.c2p(Math.min(Math.max(share, 0), top));
+    if (![x0, x1, y0, y1].every(Number.isFinite)) { r.setAttribute("display", "none"); return; }
+    r.removeAttribute("display");
+    r.setAttribute("x", Math.min(x0, x1));
+    r.setAttribute("width", Math.abs(x1 - x0));
+    r.setAttribute("y", Math.min(y0, y1));
+    r.setAttribute("height", Math.abs(y0 - y1));
+    r.setAttribute("fill", color);
+    r.dataset.unit = String(u);
+    r.dataset.loss = s.loss;
+    r.dataset.share = share.toFixed(1);
+    const name = (live.labels && live.labels[u]) || `sample ${u + 1}`;
+    r.__title.textContent = `${name}: ${share.toFixed(1)}% of the total`;
+  });
 }
 
 // Plotly replaces or redraws a chart (a new figure, a resize): draw its marks again on top.

@@ -105,3 +105,10 @@ def test_best_lines_without_outliers_or_user_line():
         user_line=None, x_range=(0.0, 1.0), y_range=(0.0, 1.0),
     )  # fmt: skip
     assert [t.name for t in fig.data] == ["data", "best under L2 (MSE)"]
+
+
+def test_share_bars_drawn_by_the_widget_are_sent_empty_with_their_samples():
+    shares = {"mse": np.array([0.1, 0.2, 0.7]), "mae": np.array([0.3, 0.3, 0.4])}
+    fig = regression.share_bars(LABELS, shares, TITLES, drawn_by_widget=True)
+    assert [list(t.y) for t in fig.data] == [[0.0] * 3] * 2  # the same figure on every drag
+    assert [t.meta for t in fig.data] == [{"live": n, "ids": [0, 1, 2]} for n in shares]

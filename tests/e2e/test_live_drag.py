@@ -20,8 +20,8 @@ from tests.e2e.test_regression import core, positions
 
 METRICS = """([row]) => [...document.querySelectorAll(`.st-key-${row} [data-testid="stMetricValue"]`)]
   .map((e) => e.innerText.replace('\\u200b', '').trim())"""
-BARS = """() => [...document.querySelectorAll('.st-key-reg_shares .barlayer .point path')]
-  .map(p => p.getAttribute('d'))"""
+BARS = """() => [...document.querySelectorAll('.st-key-reg_shares .lossx-bar')]
+  .map(r => [r.dataset.loss, Number(r.dataset.unit), Number(r.dataset.share)])"""
 MARKS = """([key]) => [...document.querySelectorAll(`.st-key-${key} .lossx-marks .lossx-mark`)]
   .map(p => p.getAttribute('transform'))"""
 #: Each mark of ``loss`` on chart ``key`` in the chart's data coordinates (through Plotly's own axes).
@@ -74,6 +74,11 @@ def test_regression_totals_bars_and_marks_follow_the_pointer_before_release(page
         want = getattr(losses.get("mse"), fn)(y, r + y)
         np.testing.assert_allclose([my for _, _, my in marks], want, atol=0.1)
     rest, bars, marks = page.evaluate(METRICS, row), page.evaluate(BARS), page.evaluate(MARKS, ["reg_curves"])
+    # at rest the bars are each point's share of each total, from the core's per-point losses
+    for name in ("mse", "mae"):
+        per = losses.get(name).per_sample(y, positions(page))
+        got = sorted((u, v) for n, u, v in bars if n == name)
+        np.testing.assert_allclose([v for _, v in got], np.round(100 * per / per.sum(), 1), atol=0.051)
     assert rest == [core(n, positions(page)) for n in ("mse", "mae", "huber")]
 
     hold_and_move(page, page.locator('.st-key-reg_free [role="slider"]').first, -90)
@@ -106,8 +111,8 @@ def test_regression_keys_update_everything_and_unchanged_charts_are_not_drawn_ag
     page.wait_for_timeout(500)
     assert page.evaluate(METRICS, ["reg_metrics_row"]) == [core(n, positions(page)) for n in ("mse", "mae",
                                                                                                "huber")]
-    # the curves did not change (the widget moves the marks over them): only the share bars are drawn again
-    assert set(page.evaluate("() => window.__reacts")) == {"reg_shares"}
+    # the figures did not change (the widget moves the marks and bars over them): none is drawn again
+    assert page.evaluate("() => window.__reacts") == {}
 
     # dragging the targets instead changes no number and no chart: none of the three is drawn again
     page.evaluate(COUNT_REACTS)
