@@ -165,11 +165,11 @@ class Checked:
     """The input checks already passed, shared by several losses on the same arrays (one span of a file).
 
     A block's check is a function of the array's values in the block, the kind, the argument, the first row,
-    the number of classes and the label conventions seen in earlier blocks; only its outcome on success is
-    kept (the block as the loss takes it, and the conventions seen after it), keyed by exactly those, with
-    the array by identity. A failed check is not kept: the next loss checks again and raises its own message
-    (messages name the loss). The arrays must not change while this object is in use; it keeps a reference to
-    each, so that an identity is never reused for another array.
+    the number of classes and (for -1/+1 labels only) the conventions seen in earlier blocks; only its outcome
+    on success is kept (the block as the loss takes it, and the conventions seen after it), keyed by exactly
+    those, with the array by identity. A failed check is not kept: the next loss checks again and raises its
+    own message (messages name the loss). The arrays must not change while this object is in use; it keeps
+    a reference to each, so that an identity is never reused for another array.
     """
 
     def __init__(self) -> None:
@@ -180,14 +180,16 @@ class Checked:
         self, kind: str, a: np.ndarray, sl: slice, arg: str, spec: Inputs, k: int, seen: set[str]
     ) -> np.ndarray:
         """``_check(kind, a[sl], ...)``, or its kept outcome."""
-        key = (id(a), _SAME_CHECK.get(kind, kind), arg, sl.start, sl.stop, k, frozenset(seen))
+        pm1 = kind == "labels_pm1"  # the only kind whose check reads and adds to ``seen``
+        conventions = frozenset(seen) if pm1 else None
+        key = (id(a), _SAME_CHECK.get(kind, kind), arg, sl.start, sl.stop, k, conventions)
         hit = self._passed.get(key)
         if hit is not None:
             seen.update(hit[1])
             return hit[0]
         block = _check(kind, a[sl], arg, sl.start, spec, k, seen)
         self._arrays[id(a)] = a
-        self._passed[key] = (block, frozenset(seen))
+        self._passed[key] = (block, frozenset(seen) if pm1 else frozenset())
         return block
 
 
