@@ -7,8 +7,6 @@ names(page="binary")``); cross-entropy is always shown, on p and on s; the numbe
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -157,7 +155,7 @@ def explorer() -> None:
                    "written three ways.")  # fmt: skip
 
     m = sc.margins(y_given, s)
-    lim = min(M_LIMIT, max(3.0, math.ceil(float(np.abs(m).max())) + 0.5))
+    lim = M_LIMIT  # a fixed axis: a drag moves the marks, never the scale (so the charts are not redrawn)
     value_lines, slope_lines, off_chart = [], [], []  # curves only: the drag widget draws the samples on them
     for name in selected:
         title = TITLES[name]

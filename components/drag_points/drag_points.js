@@ -905,9 +905,12 @@ function drawChartMarks(inst, chart, series, T) {
       const x = s.x ? lookup(T[s.x[u]], arg).f : arg;
       const y = s.y === "df" ? L.d[u] : L.f[u];
       const px = xa._offset + xa.c2p(x), py = ya._offset + ya.c2p(y);
-      if (!Number.isFinite(px) || !Number.isFinite(py)) { g.setAttribute("display", "none"); continue; }
-      g.removeAttribute("display");
+      if (!Number.isFinite(px) || !Number.isFinite(py)) { g.setAttribute("display", "none"); g.__drawn = ""; continue; }
       const wrong = s.wrong_at !== null && s.wrong_at !== undefined && arg <= s.wrong_at;
+      const drawn = `${px},${py},${wrong},${s.color},${scale}`;
+      if (g.__drawn === drawn) continue; // unchanged (during a drag, only the moved sample's marks move)
+      g.__drawn = drawn;
+      g.removeAttribute("display");
       g.setAttribute("transform", `translate(${px},${py})`);
       g.dataset.unit = String(u);
       g.dataset.loss = s.loss;
@@ -951,7 +954,10 @@ function drawBars(svg, gd, s, si, L, seen, live) {
     const width = Array.isArray(t.barwidth) ? t.barwidth[i] : t.barwidth;
     const x0 = xa._offset + xa.c2p(pt.p + off), x1 = xa._offset + xa.c2p(pt.p + off + width);
     const y0 = ya._offset + ya.c2p(0), y1 = ya._offset + ya.c2p(Math.min(Math.max(share, 0), top));
-    if (![x0, x1, y0, y1].every(Number.isFinite)) { r.setAttribute("display", "none"); return; }
+    if (![x0, x1, y0, y1].every(Number.isFinite)) { r.setAttribute("display", "none"); r.__drawn = ""; return; }
+    const drawn = `${x0},${x1},${y0},${y1},${color}`;
+    if (r.__drawn === drawn) return;
+    r.__drawn = drawn;
     r.removeAttribute("display");
     r.setAttribute("x", Math.min(x0, x1));
     r.setAttribute("width", Math.abs(x1 - x0));
@@ -987,7 +993,8 @@ function watchChart(inst, chart) {
 // first call the width the second will bring makes the second a no-op for Plotly.react (nothing changed).
 function drawOnceAtItsWidth() {
   const P = window.Plotly;
-  if (!P || P.react.__lossxWidth) return;
+  if (!P || window.__lossxReactAtWidth) return; // once per page (others may wrap Plotly.react too)
+  window.__lossxReactAtWidth = true;
   const react = P.react;
   P.react = function (gd, spec, ...rest) {
     const box = gd && gd.closest && gd.closest('[data-testid="stPlotlyChart"]');
@@ -997,7 +1004,6 @@ function drawOnceAtItsWidth() {
     }
     return react.call(this, gd, spec, ...rest);
   };
-  P.react.__lossxWidth = true;
 }
 
 // The library element's entry point: it carries this module (once, cached by Streamlit) and the tables of
