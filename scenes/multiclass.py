@@ -247,3 +247,18 @@ def sparse_note(q_true: float, sparse: str, true: int, true_name: str) -> str:
         "the same. Softmax CE computes it from the logits directly (log-sum-exp), which stays exact even "
         "when q of the true class rounds to 0."
     )
+
+
+def edited_row(base: Sequence[float], columns: Sequence[str], editor_state) -> list[float]:
+    """The one-row table editor's values as the user has edited them (``st.data_editor`` keeps the edits in
+    its state as ``{"edited_rows": {0: {column: value}}}``): what the editor will return this run, known
+    before it is drawn. Cells cleared or not numbers are NaN, as the editor gives them."""
+    row = [float(v) for v in base]
+    edits = (editor_state or {}).get("edited_rows", {}) if isinstance(editor_state, dict) else {}
+    for column, value in (edits.get(0) or edits.get("0") or {}).items():
+        if column in columns:
+            try:
+                row[list(columns).index(column)] = math.nan if value is None else float(value)
+            except (TypeError, ValueError):
+                row[list(columns).index(column)] = math.nan
+    return row

@@ -79,11 +79,14 @@ page.warnings_here()
 version = state.get("mc_version", 0)
 
 
+def _p_base() -> list[float]:
+    base = state.mc_base_p  # the link's P, or the default (e.g. a link whose k disagreed with its P)
+    return base if base is not None and len(base) == k else sc.default_target(k, 1)
+
+
 def _target_editor() -> tuple[np.ndarray, list[float]]:
     """One editable row: the target P. Returns P as a distribution and the row as typed."""
-    base = state.mc_base_p
-    if base is None or len(base) != k:  # e.g. a link whose k disagreed with its P
-        base = sc.default_target(k, 1)
+    base = _p_base()
     cell = st.column_config.NumberColumn(min_value=0.0, max_value=1.0, step=0.01)
     edited = st.data_editor(pd.DataFrame([base], columns=names), key=f"mc_P_{k}_{version}", hide_index=True,
                             column_config=dict.fromkeys(names, cell))
@@ -135,8 +138,13 @@ def explorer() -> None:
         handles = [{"x": i + 1, "y": v, "label": f"logit {n}", "color": color_of("label_1") if i == true
                     else None} for i, (n, v) in enumerate(zip(names, base, strict=True))]  # fmt: skip
         ticks = [{"value": i + 1, "label": n} for i, n in enumerate(names)]
-        chart = st.empty()  # drawn at the end, with its preview of every number below (scenes.live)
-    z = np.array(sc.quantize(peek_drag_values(Z_KEY, base, sc.Z_RANGE)))  # as the chart will return
+        z = np.array(sc.quantize(peek_drag_values(Z_KEY, base, sc.Z_RANGE)))  # as the chart will return
+        p_now, _ = sc.normalise(sc.edited_row(_p_base(), names, state.get(f"mc_P_{k}_{version}")))  # P below
+        live = sc.preview(z, true, temperature, eps, sc.default_target(k, 1) if p_now is None else p_now,
+                          metrics=LIVE_METRICS, bars=LIVE_BARS)  # fmt: skip
+        drag_points(key=Z_KEY, handles=handles, mode="bars", connect="none", x_range=(0.4, k + 0.6),
+                    y_range=sc.Z_RANGE, step=0.1, height=present.height(320), y_label="logit z",
+                    x_ticks=ticks, live=live)  # fmt: skip
     state.mc_last_z = list(z)
     zt = (z / temperature)[None, :]  # the logits softmax sees
     q = losses.softmax(zt)
@@ -234,11 +242,6 @@ def explorer() -> None:
     for name, value in values.items():
         with slots[name].container(key=f"mc_m_{name}"):  # keyed: the drag widget previews it
             kit.metric(titles[name], value, deltas.get(name), helps.get(name))
-    with chart:
-        drag_points(key=Z_KEY, handles=handles, mode="bars", connect="none", x_range=(0.4, k + 0.6),
-                    y_range=sc.Z_RANGE, step=0.1, height=present.height(320), y_label="logit z",
-                    x_ticks=ticks, live=sc.preview(z, true, temperature, eps, p, metrics=LIVE_METRICS,
-                                                   bars=LIVE_BARS))  # fmt: skip
 
 
 explorer()

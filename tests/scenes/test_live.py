@@ -11,6 +11,7 @@ import pytest
 import losses
 from scenes import binary as bsc
 from scenes import live
+from scenes import multiclass as msc
 from scenes import regression as rsc
 from scenes.own import Own
 
@@ -194,3 +195,20 @@ def test_a_margin_formula_on_pm1_labels_reads_a_0_label_as_minus_1(convention):
     np.testing.assert_allclose(value, losses.get("hinge").per_sample(y, s), rtol=1e-12)
     np.testing.assert_allclose(slope, losses.get("hinge").per_sample_derivative(y, s), rtol=1e-12)
     assert bsc.cost("custom", y, s, own) == pytest.approx(losses.get("hinge").cost(y, s), rel=1e-12)
+
+
+def test_the_multiclass_preview_knows_the_target_as_edited_before_the_editor_is_drawn():
+    names = msc.names(3)
+    row = msc.edited_row([0.2, 0.3, 0.5], names, {"edited_rows": {0: {names[1]: 0.6, "nope": 1.0}}})
+    assert row == [0.2, 0.6, 0.5]
+    assert msc.edited_row([0.2, 0.3, 0.5], names, None) == [0.2, 0.3, 0.5]
+    assert np.isnan(msc.edited_row([0.2, 0.3, 0.5], names, {"edited_rows": {0: {names[0]: None}}})[0])
+    z, p = [2.0, 1.0, -1.0], np.array([0.1, 0.8, 0.1])
+    data = msc.preview(z, 1, 1.0, 0.1, p, metrics={"kl_pq": "m"}, bars={"probs": "q"})
+    t = data["own_tables"]["kl_pq@0"]
+    grid = np.array(data["own_tables"]["grid"]["x"])
+    zz = np.tile(z, (len(grid), 1))
+    zz[:, 0] = grid
+    want = losses.get("kl_divergence").per_sample(np.tile(p, (len(grid), 1)), losses.softmax(zz))
+    np.testing.assert_allclose(t["f"], want, rtol=1e-5)
+    assert t["x"] == "grid" and data["decimals"] == msc.DECIMALS
