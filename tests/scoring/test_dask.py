@@ -11,30 +11,22 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-import importlib
 import json
 import logging
 import math
-import os
 import time
 
 import numpy as np
 import pandas as pd
 import pytest
 
-
-def _scale(name: str, what: str):
-    """A module of the scale extra: skipped without it (the reason says how to install it), unless
-    LOSSX_REQUIRE_SCALE=1 (CI, which installs it), where its absence fails."""
-    if os.environ.get("LOSSX_REQUIRE_SCALE") == "1":
-        return importlib.import_module(name)
-    return pytest.importorskip(name, reason=f"{what}: pip install -r requirements-scale.txt")
+from tests.scoring.scale import require_scale
 
 _WHAT = "the Dask engine needs the scale extra"
-distributed = _scale("distributed", _WHAT)
-_scale("dask.dataframe", _WHAT)
-pa = _scale("pyarrow", _WHAT)
-pq = _scale("pyarrow.parquet", _WHAT)
+distributed = require_scale("distributed", _WHAT)
+require_scale("dask.dataframe", _WHAT)
+pa = require_scale("pyarrow", _WHAT)
+pq = require_scale("pyarrow.parquet", _WHAT)
 
 from scoring import dataset, engine_dask  # noqa: E402
 from scoring.cli import main  # noqa: E402
@@ -167,7 +159,7 @@ def test_messages_name_the_same_rows_as_the_local_engine(cluster, tmp_path, caps
 
 
 def test_the_command_line_starts_and_stops_a_local_cluster(tmp_path, capsys):
-    psutil = _scale("psutil", "distributed installs psutil")
+    psutil = require_scale("psutil", "distributed installs psutil")
     frame, _kw = FRAMES["regression"]
     path = tmp_path / "r.csv"
     path.write_text(frame.to_csv(index=False))

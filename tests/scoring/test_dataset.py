@@ -8,11 +8,9 @@ rows concatenated into one CSV, scored through the command line (``scoring.cli.m
 from __future__ import annotations
 
 import gzip
-import importlib
 import itertools
 import json
 import math
-import os
 from pathlib import Path
 
 import numpy as np
@@ -22,17 +20,10 @@ import pytest
 import scoring
 from scoring import dataset
 from scoring.cli import main
+from tests.scoring.scale import require_scale
 
-
-def _scale(name: str, what: str):
-    """A module of the scale extra: skipped without it (the reason says how to install it), unless
-    LOSSX_REQUIRE_SCALE=1 (CI, which installs it), where its absence fails."""
-    if os.environ.get("LOSSX_REQUIRE_SCALE") == "1":
-        return importlib.import_module(name)
-    return pytest.importorskip(name, reason=f"{what}: pip install -r requirements-scale.txt")
-
-pa = _scale("pyarrow", "Parquet needs pyarrow")
-pq = _scale("pyarrow.parquet", "Parquet needs pyarrow")
+pa = require_scale("pyarrow", "Parquet needs pyarrow")
+pq = require_scale("pyarrow.parquet", "Parquet needs pyarrow")
 
 N = 2_400
 

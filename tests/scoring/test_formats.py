@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import bz2
 import gzip
-import importlib
 import io
 import lzma
 import math
-import os
 import warnings
 from pathlib import Path
 
@@ -24,18 +22,11 @@ import scoring
 from scoring import formats
 from scoring import present as pr
 from scoring.cli import main
+from tests.scoring.scale import require_scale
 
-
-def _scale(name: str, what: str):
-    """A module of the scale extra: skipped without it (the reason says how to install it), unless
-    LOSSX_REQUIRE_SCALE=1 (CI, which installs it), where its absence fails."""
-    if os.environ.get("LOSSX_REQUIRE_SCALE") == "1":
-        return importlib.import_module(name)
-    return pytest.importorskip(name, reason=f"{what}: pip install -r requirements-scale.txt")
-
-pa = _scale("pyarrow", "Parquet and Arrow need pyarrow")
-pq = _scale("pyarrow.parquet", "Parquet needs pyarrow")
-zstandard = _scale("zstandard", "zstd needs zstandard")
+pa = require_scale("pyarrow", "Parquet and Arrow need pyarrow")
+pq = require_scale("pyarrow.parquet", "Parquet needs pyarrow")
+zstandard = require_scale("zstandard", "zstd needs zstandard")
 
 N = 3_001  # with chunks of 500 rows and row groups of 700: blocks that do not line up
 
