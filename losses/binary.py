@@ -7,20 +7,23 @@ exponential, ...). Labels 0/1 given to a margin loss arrive here already mapped 
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import numpy as np
 
 # sigmoid, softplus and EPS live in losses._numeric; importing them here keeps losses.binary.sigmoid working
 # for the pages that still import it from this module (use losses.sigmoid).
 from losses._numeric import EPS, sigmoid, softplus
-from losses.spec import LossSpec, Param, Properties
+from losses.spec import LossSpec, Param, Properties, Terms
 
 
 # ---- cross-entropy on probabilities ----------------------------------------------------------------
 def binary_cross_entropy(t: np.ndarray, p: np.ndarray) -> np.ndarray:
     r""":math:`-(t\log p + (1-t)\log(1-p))`, p clipped to [ε, 1 - ε] (Keras semantics, ε = machine eps)."""
     q = np.clip(p, EPS, 1.0 - EPS)
-    pt = np.where(t == 1.0, q, 1.0 - q)  # probability given to the true class
-    return -np.log(pt)
+    pt = np.abs((1.0 - t) - q)  # probability given to the true class: q for t = 1, 1 - q for t = 0 (exactly)
+    np.log(pt, out=pt)
+    return np.negative(pt, out=pt)
 
 
 def binary_cross_entropy_grad(t: np.ndarray, p: np.ndarray) -> np.ndarray:
@@ -41,6 +44,58 @@ def sigmoid_cross_entropy_grad(t: np.ndarray, x: np.ndarray) -> np.ndarray:
     return sigmoid(x) - t
 
 
+# ---- the terms margin losses share ---------------------------------------------------------------
+class Margin:
+    """The margin m and the terms built from it, each computed on first use and then kept.
+
+    The margin losses are functions of m = t·s (labels ±1); the focal loss too, whose logit of the true class
+    (2t - 1)·x is the same m for labels 0/1. A scorer that runs several of them on the same rows computes
+    these terms once for all (``LossSpec.terms``, shared by ``losses.SharedChecks``): e^{-|m|} once instead of
+    in three losses. Losses read the terms and never write into them.
+    """
+
+    def __init__(self, m: np.ndarray) -> None:
+        self.m = m
+
+    @classmethod
+    def of_pm1(cls, t: np.ndarray, s: np.ndarray) -> Margin:
+        """From labels ±1 and scores."""
+        return cls(t * s)
+
+    @classmethod
+    def of_01(cls, t: np.ndarray, x: np.ndarray) -> Margin:
+        """From labels 0/1 and logits: the logit of the true class."""
+        return cls((2.0 * t - 1.0) * x)
+
+    @cached_property
+    def e(self) -> np.ndarray:
+        """e^{-|m|}, in (0, 1]: never overflows."""
+        return np.exp(-np.abs(self.m))
+
+    @cached_property
+    def softplus_neg(self) -> np.ndarray:
+        """log(1 + e^{-m}) = -log σ(m), as ``softplus(-m)``."""
+        return np.maximum(-self.m, 0.0) + np.log1p(self.e)
+
+    @cached_property
+    def sigmoid_neg(self) -> np.ndarray:
+        """σ(-m) = 1 - σ(m), as ``sigmoid(-m)``: never rounds to 0 or 1 early."""
+        # 1/(1+e) for m ≤ 0, e/(1+e) for m > 0: the numerator e^{-max(m, 0)} is 1 or e (not np.where: 10x a
+        # multiplication on a random mask)
+        s = 1.0 / (1.0 + self.e)
+        return np.multiply(np.exp(-np.maximum(self.m, 0.0)), s, out=s)
+
+    @cached_property
+    def hinge(self) -> np.ndarray:
+        """max(0, 1 - m)."""
+        return np.maximum(1.0 - self.m, 0.0)
+
+    @cached_property
+    def hinge_squared(self) -> np.ndarray:
+        """max(0, 1 - m)²."""
+        return self.hinge * self.hinge
+
+
 # ---- focal loss ------------------------------------------------------------------------------------
 def binary_focal(t: np.ndarray, x: np.ndarray, *, gamma: float, alpha: float) -> np.ndarray:
     r"""Focal loss on logits (torchvision ``sigmoid_focal_loss``):
@@ -51,11 +106,13 @@ def binary_focal(t: np.ndarray, x: np.ndarray, *, gamma: float, alpha: float) ->
     ``log p_t`` and ``1 - p_t`` are computed from the signed logit, so neither rounds to 0 or 1.
     Reference: T.-Y. Lin et al., "Focal Loss for Dense Object Detection", ICCV 2017.
     """
-    z = (2.0 * t - 1.0) * x  # logit of the true class
-    ce = softplus(-z)  # -log p_t
-    one_minus_pt = sigmoid(-z)
+    return _focal(Margin.of_01(t, x), t, x, gamma=gamma, alpha=alpha)
+
+
+def _focal(terms: Margin, t: np.ndarray, x: np.ndarray, *, gamma: float, alpha: float) -> np.ndarray:
+    # -log p_t = softplus(-z) and 1 - p_t = σ(-z), z = (2t - 1)·x the logit of the true class (the margin)
     a_t = alpha * t + (1.0 - alpha) * (1.0 - t)
-    return a_t * one_minus_pt**gamma * ce
+    return a_t * terms.sigmoid_neg**gamma * terms.softplus_neg
 
 
 def binary_focal_grad(t: np.ndarray, x: np.ndarray, *, gamma: float, alpha: float) -> np.ndarray:
@@ -70,9 +127,15 @@ def binary_focal_grad(t: np.ndarray, x: np.ndarray, *, gamma: float, alpha: floa
 
 
 # ---- margin losses (labels ±1, real scores) --------------------------------------------------------
+# Each is written once on the margin's terms (the underscored function, which a scorer calls with terms
+# shared between losses); the public function builds the terms of its own inputs.
 def hinge(t: np.ndarray, s: np.ndarray) -> np.ndarray:
     r""":math:`\max(0, 1 - t s)` (scikit-learn ``hinge_loss``, Keras ``Hinge``)."""
-    return np.maximum(1.0 - t * s, 0.0)
+    return _hinge(Margin.of_pm1(t, s), t, s)
+
+
+def _hinge(terms: Margin, t: np.ndarray, s: np.ndarray) -> np.ndarray:
+    return terms.hinge
 
 
 def hinge_grad(t: np.ndarray, s: np.ndarray) -> np.ndarray:
@@ -81,8 +144,11 @@ def hinge_grad(t: np.ndarray, s: np.ndarray) -> np.ndarray:
 
 def squared_hinge(t: np.ndarray, s: np.ndarray) -> np.ndarray:
     r""":math:`\max(0, 1 - t s)^2` (Keras ``SquaredHinge``)."""
-    h = np.maximum(1.0 - t * s, 0.0)
-    return np.multiply(h, h, out=h)
+    return _squared_hinge(Margin.of_pm1(t, s), t, s)
+
+
+def _squared_hinge(terms: Margin, t: np.ndarray, s: np.ndarray) -> np.ndarray:
+    return terms.hinge_squared
 
 
 def squared_hinge_grad(t: np.ndarray, s: np.ndarray) -> np.ndarray:
@@ -93,7 +159,11 @@ def logistic(t: np.ndarray, s: np.ndarray) -> np.ndarray:
     r""":math:`\log(1 + e^{-t s})`: cross-entropy in margin form.
 
     scikit-learn ``SGDClassifier(loss='log_loss')``; PyTorch ``soft_margin_loss``."""
-    return softplus(-t * s)
+    return _logistic(Margin.of_pm1(t, s), t, s)
+
+
+def _logistic(terms: Margin, t: np.ndarray, s: np.ndarray) -> np.ndarray:
+    return terms.softplus_neg
 
 
 def logistic_grad(t: np.ndarray, s: np.ndarray) -> np.ndarray:
@@ -102,7 +172,11 @@ def logistic_grad(t: np.ndarray, s: np.ndarray) -> np.ndarray:
 
 def exponential(t: np.ndarray, s: np.ndarray) -> np.ndarray:
     r""":math:`e^{-t s}` (AdaBoost). A margin below -709 has a loss beyond float64: it is ``inf``."""
-    return np.exp(-t * s)
+    return _exponential(Margin.of_pm1(t, s), t, s)
+
+
+def _exponential(terms: Margin, t: np.ndarray, s: np.ndarray) -> np.ndarray:
+    return np.exp(-terms.m)
 
 
 def exponential_grad(t: np.ndarray, s: np.ndarray) -> np.ndarray:
@@ -113,9 +187,11 @@ def modified_huber(t: np.ndarray, s: np.ndarray) -> np.ndarray:
     r""":math:`\max(0, 1-m)^2` for m ≥ -1, else -4m: scikit-learn's ``SGDClassifier(loss='modified_huber')``.
 
     Reference: T. Zhang, "Solving large scale linear prediction problems using SGD", ICML 2004."""
-    m = t * s
-    h = np.maximum(1.0 - m, 0.0)
-    return np.where(m >= -1.0, h * h, -4.0 * m)
+    return _modified_huber(Margin.of_pm1(t, s), t, s)
+
+
+def _modified_huber(terms: Margin, t: np.ndarray, s: np.ndarray) -> np.ndarray:
+    return np.where(terms.m >= -1.0, terms.hinge_squared, -4.0 * terms.m)
 
 
 def modified_huber_grad(t: np.ndarray, s: np.ndarray) -> np.ndarray:
@@ -125,11 +201,20 @@ def modified_huber_grad(t: np.ndarray, s: np.ndarray) -> np.ndarray:
 
 def zero_one(t: np.ndarray, s: np.ndarray) -> np.ndarray:
     """1 for a misclassified sample (margin ≤ 0), else 0: the count every other margin loss bounds."""
-    return (t * s <= 0.0).astype(np.float64)
+    return _zero_one(Margin.of_pm1(t, s), t, s)
+
+
+def _zero_one(terms: Margin, t: np.ndarray, s: np.ndarray) -> np.ndarray:
+    return (terms.m <= 0.0).astype(np.float64)
 
 
 def zero_one_grad(t: np.ndarray, s: np.ndarray) -> np.ndarray:
     return np.zeros_like(s)  # flat almost everywhere: why nobody trains on it
+
+
+def _on_margin(value) -> Terms:
+    """A margin loss's ``LossSpec.terms``: its value on the margin's terms, from labels ±1 and scores."""
+    return Terms("margin", Margin.of_pm1, value)
 
 
 # ---- the registry entries --------------------------------------------------------------------------
@@ -195,6 +280,7 @@ SPECS = (
         y_pred="logits",
         value=binary_focal,
         derivative=binary_focal_grad,
+        terms=Terms("margin", Margin.of_01, _focal),  # z = (2t - 1)·x is the margin
         params=(
             Param(
                 "gamma",
@@ -246,6 +332,7 @@ SPECS = (
         y_pred="scores",
         value=hinge,
         derivative=hinge_grad,
+        terms=_on_margin(_hinge),
         properties=Properties(convex=True, symmetric=False, robust=True, smooth=False),
         summary="Zero once a sample is on the right side with margin at least 1; linear otherwise.",
         good="Stops caring about samples past the margin (the support-vector idea); grows only linearly with "
@@ -268,6 +355,7 @@ SPECS = (
         y_pred="scores",
         value=squared_hinge,
         derivative=squared_hinge_grad,
+        terms=_on_margin(_squared_hinge),
         properties=Properties(convex=True, symmetric=False, robust=False, smooth=True),
         summary="The hinge loss squared.",
         good="Differentiable everywhere, still zero past the margin.",
@@ -288,6 +376,7 @@ SPECS = (
         y_pred="scores",
         value=logistic,
         derivative=logistic_grad,
+        terms=_on_margin(_logistic),
         properties=Properties(convex=True, symmetric=False, robust=False, smooth=True, zero_at_perfect=False),
         summary="Cross-entropy of σ(s) written with ±1 labels: the same number as sigmoid cross-entropy.",
         good="Smooth, convex, and its scores are log-odds; its gradient never becomes exactly zero.",
@@ -308,6 +397,7 @@ SPECS = (
         y_pred="scores",
         value=exponential,
         derivative=exponential_grad,
+        terms=_on_margin(_exponential),
         properties=Properties(convex=True, symmetric=False, robust=False, smooth=True, zero_at_perfect=False),
         summary="The loss AdaBoost minimises.",
         good="Smooth and convex; leads to simple multiplicative re-weighting in boosting.",
@@ -326,6 +416,7 @@ SPECS = (
         y_pred="scores",
         value=modified_huber,
         derivative=modified_huber_grad,
+        terms=_on_margin(_modified_huber),
         properties=Properties(convex=True, symmetric=False, robust=True, smooth=True),
         summary="Squared hinge near the margin, linear for bad mistakes.",
         good="Smooth like squared hinge yet grows only linearly for outliers; gives probability estimates "
@@ -344,6 +435,7 @@ SPECS = (
         y_pred="scores",
         value=zero_one,
         derivative=zero_one_grad,
+        terms=_on_margin(_zero_one),
         properties=Properties(convex=False, symmetric=False, robust=True, smooth=False),
         summary="1 for a mistake, 0 for a correct classification: its mean is the error rate.",
         good="Exactly what accuracy counts; the reference every other margin loss bounds from above.",

@@ -122,6 +122,23 @@ def _fmt(v: float) -> str:
 PerSample = Callable[..., np.ndarray]
 
 
+@dataclass(frozen=True)
+class Terms:
+    """A loss's value written on terms it shares with other losses of the same inputs.
+
+    ``make(t, p)`` builds the terms of a block (an object whose attributes are computed on first use, such
+    as ``losses.binary.Margin``); ``value(terms, t, p, **params)`` is the loss's per-sample value from them,
+    reading the terms and never writing into them. Losses of one ``family`` on the same arrays get the
+    same terms object per block from ``SharedChecks``, so what they share is computed once; a family's
+    ``make`` functions must give equal terms for any inputs that pass the losses' checks (the focal loss on
+    labels 0/1 and the hinge loss on the same labels mapped to ±1 both give the margin).
+    """
+
+    family: str
+    make: Callable[[np.ndarray, np.ndarray], Any]
+    value: Callable[..., np.ndarray]
+
+
 def _quiet_overflow() -> np.errstate:
     """Silence overflow, underflow and invalid operations; divide-by-zero stays visible.
 
@@ -180,6 +197,9 @@ class LossSpec:
     #: show twice are listed: logistic (sigmoid CE on ±1 labels) and CE on one-hot rows (sparse CE) are shown
     #: beside their twins, because the pages compare them.
     same_as: tuple[str, ...] = ()
+    #: ``value`` written on terms shared with other losses (``Terms``); None: it shares nothing. ``value``
+    #: must be ``terms.value(terms.make(t, p), t, p, **params)``.
+    terms: Terms | None = None
 
     @property
     def short(self) -> str:
@@ -247,14 +267,28 @@ class LossSpec:
         return self._blockwise(self.derivative, t, p, kw, np.empty(p.shape), scale=scale)
 
     def _sum(
-        self, t: np.ndarray, p: np.ndarray, kw: dict[str, float], checked: validation.Checked | None = None
+        self,
+        t: np.ndarray,
+        p: np.ndarray,
+        kw: dict[str, float],
+        checked: validation.Checked | None = None,
+        kept: _KeptTerms | None = None,
     ) -> float:
         """Sum of the per-sample values, block by block, each block checked for NaN."""
         s = 0.0
         with _quiet_overflow():
             for sl, tb, pb in validation.blocks(self, t, p, checked):
-                s += _no_nan(self, self.value(tb, pb, **kw), tb, pb, sl)
+                s += _no_nan(self, self._value_of(tb, pb, kw, kept, t, p, sl), tb, pb, sl)
         return s
+
+    def _value_of(
+        self, tb: np.ndarray, pb: np.ndarray, kw: dict, kept: _KeptTerms | None, t: np.ndarray, p: np.ndarray,
+        sl: slice,
+    ) -> np.ndarray:  # fmt: skip
+        """``value`` of one block; with ``kept``, on the terms other losses share (see ``Terms``)."""
+        if kept is None or self.terms is None:
+            return self.value(tb, pb, **kw)
+        return self.terms.value(kept.get(self.terms, t, p, sl, tb, pb), tb, pb, **kw)
 
     def _blockwise(
         self,
@@ -266,11 +300,14 @@ class LossSpec:
         *,
         scale: float = 1.0,
         checked: validation.Checked | None = None,
+        kept: _KeptTerms | None = None,
     ) -> np.ndarray:
-        """``scale · fn`` block by block into the rows of ``out``, each block checked for NaN."""
+        """``scale · fn`` block by block into the rows of ``out``, each block checked for NaN (``fn`` is
+        ``value`` when ``kept`` is given)."""
         with _quiet_overflow():
             for sl, tb, pb in validation.blocks(self, t, p, checked):
-                np.multiply(fn(tb, pb, **kw), scale, out=out[sl])  # the copy into out, fused with the scale
+                got = fn(tb, pb, **kw) if kept is None else self._value_of(tb, pb, kw, kept, t, p, sl)
+                np.multiply(got, scale, out=out[sl])  # the copy into out, fused with the scale
                 _no_nan(self, out[sl], tb, pb, sl)
         return out
 
@@ -280,33 +317,64 @@ class LossSpec:
         return t, p, kw
 
 
+class _KeptTerms:
+    """The shared terms of the last few blocks (``Terms``), by family, arrays (by identity) and rows.
+
+    Only the most recent ``KEEP`` are kept: a scorer runs every loss on a span of a few blocks, so those hit;
+    on a longer input, losses that stream through it one after the other recompute (the same numbers).
+    """
+
+    KEEP = 8
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple, Any] = {}
+        self._arrays: dict[int, np.ndarray] = {}  # an identity in a key is never reused for another array
+
+    def get(
+        self, terms: Terms, t: np.ndarray, p: np.ndarray, sl: slice, tb: np.ndarray, pb: np.ndarray
+    ) -> Any:
+        """The terms of ``tb``, ``pb`` (rows ``sl`` of ``t``, ``p``): kept, or made now."""
+        key = (terms.family, id(t), id(p), sl.start, sl.stop)
+        got = self._kept.get(key)
+        if got is None:
+            got = terms.make(tb, pb)
+            if len(self._kept) >= self.KEEP:
+                del self._kept[next(iter(self._kept))]
+            self._kept[key] = got
+            self._arrays[id(t)], self._arrays[id(p)] = t, p
+        return got
+
+
 class SharedChecks:
     """Several losses on the same rows, each distinct input checked once: what a scorer runs per span.
 
     ``total`` and ``per_sample`` give exactly ``spec.total`` / ``spec.per_sample`` (the same arithmetic,
     block by block), and raise the same errors; only an input block (an array, as a kind, in some rows) that
-    passed its check for an earlier loss here is not checked again (``validation.Checked``). The losses of a
-    binary file check four arrays (labels, ±1 labels, probabilities, log-odds) instead of sixteen. The arrays
-    passed must not change while the object is in use; use one per span of rows (not shared by threads).
-    A loss that blocks by itself (``losses.custom``) is computed as ``spec.total`` would.
+    passed its check for an earlier loss here is not checked again (``validation.Checked``), and the terms
+    losses share (``Terms``: the margin of the margin losses and the focal loss) are computed once per
+    block. The losses of a binary file check four arrays (labels, ±1 labels, probabilities, log-odds)
+    instead of sixteen. The arrays passed must not change while the object is in use; use one per span of
+    rows (not shared by threads). A loss that blocks by itself (``losses.custom``) is computed as
+    ``spec.total`` would.
     """
 
     def __init__(self) -> None:
         self._checked = validation.Checked()
+        self._kept = _KeptTerms()
 
     def total(self, spec: LossSpec, y_true: Any, y_pred: Any, **params: Any) -> tuple[float, int]:
-        """``spec.total(y_true, y_pred, **params)``, with the checks shared."""
+        """``spec.total(y_true, y_pred, **params)``, with the checks and terms shared."""
         if type(spec)._sum is not LossSpec._sum:
             return spec.total(y_true, y_pred, **params)
         t, p, kw = spec._prepare(y_true, y_pred, params)
-        return spec._sum(t, p, kw, self._checked), len(t)
+        return spec._sum(t, p, kw, self._checked, self._kept), len(t)
 
     def per_sample(self, spec: LossSpec, y_true: Any, y_pred: Any, **params: Any) -> np.ndarray:
-        """``spec.per_sample(y_true, y_pred, **params)``, with the checks shared."""
+        """``spec.per_sample(y_true, y_pred, **params)``, with the checks and terms shared."""
         if type(spec)._blockwise is not LossSpec._blockwise:
             return spec.per_sample(y_true, y_pred, **params)
         t, p, kw = spec._prepare(y_true, y_pred, params)
-        return spec._blockwise(spec.value, t, p, kw, np.empty(len(t)), checked=self._checked)
+        return spec._blockwise(spec.value, t, p, kw, np.empty(len(t)), checked=self._checked, kept=self._kept)
 
 
 def totals(

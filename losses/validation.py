@@ -363,6 +363,11 @@ def _labels_pm1(a: np.ndarray, arg: str, start: int, spec: Inputs, seen: set[str
         if "-1" not in seen and a.min() < 0:
             seen.add("-1")
         return a
+    if "-1" not in seen and not ((a != 0) & (a != 1)).any():  # fast path: all 0/1 (a scorer's labels)
+        if a.min() == 0:
+            seen.add("0")
+            return 2.0 * a - 1.0
+        return a
     is_pos = a == 1
     is_neg = a == -1
     is_zero = a == 0

@@ -156,3 +156,60 @@ def test_a_custom_loss_is_computed_as_alone():
     assert shared.total(losses.get("mse"), t, p) == losses.get("mse").total(t, p)
     assert shared.total(spec, t, p) == spec.total(t, p)
     assert shared.per_sample(spec, t, p).tobytes() == spec.per_sample(t, p).tobytes()
+
+
+_SHARING = [n for n in losses.names() if losses.get(n).terms is not None]
+
+
+def test_losses_on_shared_terms_are_their_value_bit_for_bit():
+    """``value`` is ``terms.value`` on ``terms.make``: a loss written once, whichever way it is called."""
+    rng = np.random.default_rng(8)
+    for name in _SHARING:
+        spec = losses.get(name)
+        t = sample_kind(spec.y_true, rng, 1000, 2, role="y_true")
+        p = np.concatenate([sample_kind(spec.y_pred, rng, 990, 2, role="y_pred"), [0.0, -0.0, 709.0, -709.0,
+                            746.0, -746.0, 1e300, -1e300, 5e-324, -1.0]])  # fmt: skip
+        params = spec.defaults()
+        with np.errstate(over="ignore"):
+            alone = spec.value(t, p, **params)
+            on_terms = spec.terms.value(spec.terms.make(t, p), t, p, **params)
+        assert alone.tobytes() == on_terms.tobytes(), name
+
+
+@pytest.mark.parametrize("rows", [N, 11 * BLOCK + 3])  # within the kept blocks, and beyond them
+def test_focal_and_margin_losses_on_the_same_labels_share_the_margin_and_their_bits(rows):
+    """A scorer passes its labels 0/1 to the focal loss and, as they are, to the margin losses (the core maps
+    them to ±1): all compute one margin per block, and each gives what it gives alone, in either order."""
+    rng = np.random.default_rng(9)
+    labels = rng.integers(0, 2, rows).astype(float)
+    logits = rng.normal(0.0, 4.0, rows)
+    logits[::97] *= 200.0  # margins past ±709, where e^{-m} overflows
+    specs = [losses.get(n) for n in _SHARING]
+    for order in (specs, specs[::-1]):
+        shared = losses.SharedChecks()
+        for spec in order:
+            params = spec.defaults()
+            with np.errstate(over="ignore"):
+                assert shared.total(spec, labels, logits, **params) == spec.total(labels, logits, **params)
+                assert (shared.per_sample(spec, labels, logits, **params).tobytes()
+                        == spec.per_sample(labels, logits, **params).tobytes())  # fmt: skip
+
+
+def test_a_margin_from_labels_pm1_is_not_given_to_the_focal_loss_of_those_labels():
+    """Hinge on labels ±1 keeps their margin; the focal loss on the same array must still refuse them."""
+    labels = 2.0 * np.random.default_rng(10).integers(0, 2, N) - 1.0
+    scores = np.random.default_rng(11).normal(size=N)
+    shared = losses.SharedChecks()
+    shared.total(losses.get("hinge"), labels, scores)
+    focal = losses.get("binary_focal")
+    got = _outcome(lambda: shared.total(focal, labels, scores))
+    _same(got, _outcome(lambda: focal.total(labels, scores)))
+    assert _outcome(lambda: shared.total(focal, labels, scores))[0] is losses.LabelError
+
+
+def test_sigmoid_is_the_select_by_sign_bit_for_bit():
+    ends = [0.0, -0.0, 745.0, -745.0, 746.0, -746.0, 1e308, -1e308, 5e-324, -5e-324]
+    x = np.concatenate([np.random.default_rng(12).normal(0.0, 30.0, 10_000), ends])
+    e = np.exp(-np.abs(x))
+    s = 1.0 / (1.0 + e)
+    assert losses.sigmoid(x).tobytes() == np.where(x >= 0, s, e * s).tobytes()
