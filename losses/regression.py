@@ -8,19 +8,55 @@ validated float64 blocks and returns a block; the registry entries at the bottom
 from __future__ import annotations
 
 import math
+from functools import cached_property
 
 import numpy as np
 
-from losses.spec import LossSpec, Param, Properties
+from losses.spec import LossSpec, Param, Properties, Terms
 
 _LOG2 = math.log(2.0)
+
+
+# ---- the terms losses of the residual share ----------------------------------------------------------
+class Residual:
+    """The residual d = ŷ - y, and its absolute value and square, each computed on first use and kept.
+
+    A scorer runs the regression losses on the same rows; written on these terms (``LossSpec.terms``, shared by
+    ``losses.SharedChecks``) they subtract once instead of seven times, and MSE and RMSE square once.
+    Losses read the terms and never write into them.
+    """
+
+    def __init__(self, t: np.ndarray, p: np.ndarray) -> None:
+        self.d = p - t
+
+    @cached_property
+    def abs(self) -> np.ndarray:
+        """|d|."""
+        return np.abs(self.d)
+
+    @cached_property
+    def squared(self) -> np.ndarray:
+        """d²."""
+        return np.multiply(self.d, self.d)
+
+
+def _on_residual(value) -> Terms:
+    """A regression loss's ``LossSpec.terms``: its value on the residual's terms."""
+    return Terms("residual", Residual, value)
+
+
+# Each loss below is written once on the residual's terms (the underscored function, which a scorer calls with
+# terms shared between losses); the public function builds the terms of its own inputs.
 
 
 # ---- squared error ---------------------------------------------------------------------------------
 def squared_error(t: np.ndarray, p: np.ndarray) -> np.ndarray:
     r"""Squared error :math:`(\hat y - y)^2` (PyTorch ``mse_loss``, reduction='none')."""
-    d = p - t
-    return np.multiply(d, d, out=d)
+    return _squared_error(Residual(t, p), t, p)
+
+
+def _squared_error(terms: Residual, t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    return terms.squared
 
 
 def squared_error_grad(t: np.ndarray, p: np.ndarray) -> np.ndarray:
@@ -41,8 +77,11 @@ def _rmse_slope(mean: float) -> float:
 # ---- absolute error --------------------------------------------------------------------------------
 def absolute_error(t: np.ndarray, p: np.ndarray) -> np.ndarray:
     r"""Absolute error :math:`|\hat y - y|` (PyTorch ``l1_loss``)."""
-    d = p - t
-    return np.abs(d, out=d)
+    return _absolute_error(Residual(t, p), t, p)
+
+
+def _absolute_error(terms: Residual, t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    return terms.abs
 
 
 def absolute_error_grad(t: np.ndarray, p: np.ndarray) -> np.ndarray:
@@ -74,10 +113,14 @@ def huber(t: np.ndarray, p: np.ndarray, *, delta: float) -> np.ndarray:
     Computed as ``c·(|d| - c/2)`` with ``c = min(|d|, δ)``: one formula for both branches, no np.where.
     Reference: Huber (1964), "Robust Estimation of a Location Parameter".
     """
-    a = np.abs(p - t)
+    return _huber(Residual(t, p), t, p, delta=delta)
+
+
+def _huber(terms: Residual, t: np.ndarray, p: np.ndarray, *, delta: float) -> np.ndarray:
+    a = terms.abs
     c = np.minimum(a, delta)
-    a -= 0.5 * c
-    return np.multiply(a, c, out=a)
+    h = np.subtract(a, 0.5 * c)
+    return np.multiply(h, c, out=h)
 
 
 def huber_grad(t: np.ndarray, p: np.ndarray, *, delta: float) -> np.ndarray:
@@ -92,7 +135,11 @@ def pseudo_huber(t: np.ndarray, p: np.ndarray, *, delta: float) -> np.ndarray:
     Written as :math:`\delta\, d \cdot x / (\sqrt{1+x^2} + 1)`, ``x = d/δ``: no cancellation for small
     ``d`` (the naive form loses all digits) and no overflow of ``x²`` for huge ``d`` (hypot).
     """
-    d = p - t
+    return _pseudo_huber(Residual(t, p), t, p, delta=delta)
+
+
+def _pseudo_huber(terms: Residual, t: np.ndarray, p: np.ndarray, *, delta: float) -> np.ndarray:
+    d = terms.d
     r = _over_hypot1(d / delta, plus_one=True)  # x / (√(1+x²) + 1), in (-1, 1)
     r *= d
     r *= delta
@@ -131,13 +178,17 @@ def log_cosh(t: np.ndarray, p: np.ndarray) -> np.ndarray:
     The naive ``log(cosh(d))`` overflows for ``|d| > 710``; this form is exact there (Keras ``log_cosh``
     uses the same identity with softplus).
     """
-    a = np.abs(p - t)
+    return _log_cosh(Residual(t, p), t, p)
+
+
+def _log_cosh(terms: Residual, t: np.ndarray, p: np.ndarray) -> np.ndarray:
+    a = terms.abs
     e = np.multiply(a, -2.0)
     np.exp(e, out=e)
     np.log1p(e, out=e)
-    a += e
-    a -= _LOG2
-    return np.maximum(a, 0.0, out=a)  # rounding can give -1e-17 at d = 0
+    e += a  # |d| + log1p(e^{-2|d|})
+    e -= _LOG2
+    return np.maximum(e, 0.0, out=e)  # rounding can give -1e-17 at d = 0
 
 
 def log_cosh_grad(t: np.ndarray, p: np.ndarray) -> np.ndarray:
@@ -242,7 +293,11 @@ def general_robust(t: np.ndarray, p: np.ndarray, *, alpha: float, scale: float) 
     was inf from |x/c| ~ 1e150). Reference: J. T. Barron, "A General and Adaptive Robust Loss Function",
     CVPR 2019.
     """
-    x = (p - t) / scale
+    return _general_robust(Residual(t, p), t, p, alpha=alpha, scale=scale)
+
+
+def _general_robust(terms: Residual, t: np.ndarray, p: np.ndarray, *, alpha: float, scale: float) -> np.ndarray:
+    x = terms.d / scale
     if alpha == 2.0:
         return np.multiply(x, x, out=x) * 0.5  # may overflow to inf: the true value past 1e308
     if alpha == -math.inf:
@@ -339,6 +394,7 @@ SPECS = (
         y_pred="values",
         value=squared_error,
         derivative=squared_error_grad,
+        terms=_on_residual(_squared_error),
         properties=Properties(convex=True, symmetric=True, robust=False, smooth=True),
         summary="The average of the squared residuals.",
         good="Smooth with a gradient proportional to the error, so it converges fast; minimised by the mean, "
@@ -362,6 +418,7 @@ SPECS = (
         y_pred="values",
         value=squared_error,
         derivative=squared_error_grad,
+        terms=_on_residual(_squared_error),
         finish=math.sqrt,
         finish_slope=_rmse_slope,
         properties=Properties(convex=True, symmetric=True, robust=False, smooth=False),
@@ -386,6 +443,7 @@ SPECS = (
         y_pred="values",
         value=absolute_error,
         derivative=absolute_error_grad,
+        terms=_on_residual(_absolute_error),
         properties=Properties(convex=True, symmetric=True, robust=True, smooth=False),
         summary="The average absolute residual.",
         good="Grows only linearly, so outliers pull the fit far less; minimised by the median.",
@@ -432,6 +490,7 @@ SPECS = (
         y_pred="values",
         value=huber,
         derivative=huber_grad,
+        terms=_on_residual(_huber),
         params=(_DELTA,),
         properties=Properties(convex=True, symmetric=True, robust=True, smooth=True),
         summary="Quadratic for small residuals, linear beyond δ.",
@@ -456,6 +515,7 @@ SPECS = (
         y_pred="values",
         value=pseudo_huber,
         derivative=pseudo_huber_grad,
+        terms=_on_residual(_pseudo_huber),
         params=(_DELTA,),
         properties=Properties(convex=True, symmetric=True, robust=True, smooth=True),
         summary="A smooth approximation of Huber: about ½d² near zero and about δ|d| far out.",
@@ -475,6 +535,7 @@ SPECS = (
         y_pred="values",
         value=log_cosh,
         derivative=log_cosh_grad,
+        terms=_on_residual(_log_cosh),
         properties=Properties(convex=True, symmetric=True, robust=True, smooth=True),
         summary="About ½d² for small residuals and |d| - log 2 for large ones.",
         good="Smooth everywhere with a gradient bounded by 1 (tanh), like Huber with δ = 1 but with no kink.",
@@ -567,6 +628,7 @@ SPECS = (
         y_pred="values",
         value=general_robust,
         derivative=general_robust_grad,
+        terms=_on_residual(_general_robust),
         params=(
             Param(
                 "alpha",
