@@ -21,8 +21,8 @@ _LOG2 = math.log(2.0)
 class Residual:
     """The residual d = ŷ - y, and its absolute value and square, each computed on first use and kept.
 
-    A scorer runs the regression losses on the same rows; written on these terms (``LossSpec.terms``, shared by
-    ``losses.SharedChecks``) they subtract once instead of seven times, and MSE and RMSE square once.
+    A scorer runs the regression losses on the same rows; written on these terms (``LossSpec.terms``, shared
+    by ``losses.SharedChecks``) they subtract once instead of seven times, and MSE and RMSE square once.
     Losses read the terms and never write into them.
     """
 
@@ -296,7 +296,9 @@ def general_robust(t: np.ndarray, p: np.ndarray, *, alpha: float, scale: float) 
     return _general_robust(Residual(t, p), t, p, alpha=alpha, scale=scale)
 
 
-def _general_robust(terms: Residual, t: np.ndarray, p: np.ndarray, *, alpha: float, scale: float) -> np.ndarray:
+def _general_robust(
+    terms: Residual, t: np.ndarray, p: np.ndarray, *, alpha: float, scale: float
+) -> np.ndarray:
     x = terms.d / scale
     if alpha == 2.0:
         return np.multiply(x, x, out=x) * 0.5  # may overflow to inf: the true value past 1e308
