@@ -323,22 +323,21 @@ def _finite(value: Any, path: str, notes: list[str]) -> Any:
 
 
 # -- per chunk ---------------------------------------------------------------------------------------
+#: Label maps where a label's class index is ``a * label + b``: 0/1 and 0..k-1, -1/+1, 1..k.
+_AFFINE = ((1.0, 0.0), (0.5, 0.5), (1.0, -1.0))
+
+
 def _labels(series: pd.Series, det: Detection, first: int) -> np.ndarray:
     """Class indexes (float, NaN where missing) for the label column of one chunk."""
     col = det.y_true[0]
     mapping = dict(det.label_map)
     n_classes = len(det.classes) if det.task == "multiclass" else 2
     if pd.api.types.is_bool_dtype(series.dtype) or pd.api.types.is_numeric_dtype(series.dtype):
-        v = series.to_numpy(dtype=np.float64, na_value=np.nan)
         keys = [k for k in mapping if isinstance(k, float)]
-        # fast paths: labels that are an affine map of the index (0/1, -1/+1, 0..k-1, 1..k)
-        for a, b in ((1.0, 0.0), (0.5, 0.5), (1.0, -1.0)):
+        for a, b in _AFFINE:  # fast paths: labels that are an affine map of the index
             if keys and all(mapping[k] == a * k + b for k in keys) and len(keys) == n_classes:
-                idx = a * v + b
-                bad = ~np.isnan(v) & ((idx != np.round(idx)) | (idx < 0) | (idx > n_classes - 1))
-                if bad.any():
-                    _bad_label(series, np.flatnonzero(bad)[0], first, col, mapping)
-                return idx
+                return _affine_labels(series, a, b, n_classes, first, col, mapping)
+        v = series.to_numpy(dtype=np.float64, na_value=np.nan)
         idx = (
             pd.Series(v)
             .map({k: float(i) for k, i in mapping.items() if isinstance(k, float)})
@@ -359,6 +358,40 @@ def _labels(series: pd.Series, det: Detection, first: int) -> np.ndarray:
     bad = ~np.isnan(v) & (np.isnan(idx) | (idx < 0))
     if bad.any():
         _bad_label(series, np.flatnonzero(bad)[0], first, col, mapping)
+    return idx
+
+
+def _affine_labels(series: pd.Series, a: float, b: float, n_classes: int, first: int, col: str,
+                   mapping: dict) -> np.ndarray:  # fmt: skip
+    """Class indexes ``a * label + b`` of a column of numbers (NaN where missing); a label whose index is not
+    one of 0..n_classes-1 raises, naming the chunk's first such row.
+
+    This runs on every chunk, so the common cases are proved valid by reductions (a few cheap passes) and
+    only a chunk that fails them goes through the mask that finds the row. Integers (and booleans) have no
+    NaN and map to integers when ``a`` is 1: their bounds suffice. The values are the same in every case
+    (``a * v + b`` in float64; ``1.0 * v`` is ``v``)."""
+    x = series.to_numpy()
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "biu" and len(x):
+        lo, hi = int(x.min()), int(x.max())
+        # -1/+1 labels: the bounds and no 0 (the only integer between them that is not a label)
+        pm1 = (a, b, n_classes) == (0.5, 0.5, 2) and lo >= -1 and hi <= 1 and np.count_nonzero(x) == len(x)
+        if (a == 1.0 and lo >= -b and hi <= n_classes - 1 - b) or pm1:
+            idx = x.astype(np.float64)
+            if a != 1.0:
+                idx *= a
+            if b:
+                idx += b
+            return idx
+    v = series.to_numpy(dtype=np.float64, na_value=np.nan)
+    idx = v + b if a == 1.0 else a * v + b
+    if n_classes == 2:  # every index is 0 or 1 (so none is NaN): its nonzeros are its ones
+        ok = np.count_nonzero(idx) == np.count_nonzero(idx == 1.0)
+    else:  # a NaN makes min() NaN, so not >= 0
+        ok = bool(idx.min() >= 0 and idx.max() <= n_classes - 1) and bool((np.rint(idx) == idx).all())
+    if not ok:  # missing labels, or a bad one: the exact test, which names the first bad row
+        bad = ~np.isnan(v) & ((idx != np.round(idx)) | (idx < 0) | (idx > n_classes - 1))
+        if bad.any():
+            _bad_label(series, np.flatnonzero(bad)[0], first, col, mapping)
     return idx
 
 
