@@ -414,7 +414,26 @@ def _matrix(frame: pd.DataFrame, cols: tuple[str, ...], first: int) -> np.ndarra
     return np.column_stack([numeric(frame[c], c, first) for c in cols])
 
 
-def _nonfinite_check(a: np.ndarray, cols: tuple[str, ...], rows: np.ndarray) -> None:
+#: The file's row numbers of a chunk's rows: a range while no row is dropped (built as an array only where
+#: rows are dropped or listed), else an array. Either gives ``int(rows[i])``, ``len`` and ``rows[a:b]``.
+Rows = np.ndarray | range
+
+
+def _row_array(rows: Rows) -> np.ndarray:
+    """The row numbers as an int64 array (the per-row report's column)."""
+    return np.arange(rows.start, rows.stop) if isinstance(rows, range) else rows
+
+
+def _all_finite(a: np.ndarray) -> bool:
+    """True proves ``a`` has no NaN and no infinity (either makes the sum NaN or infinite); False may be a sum
+    of finite values beyond float64 too, so it only means: look with the exact test. One cheap pass."""
+    with np.errstate(over="ignore", invalid="ignore"):  # inf + -inf is NaN: a warning the user has no use for
+        return math.isfinite(float(np.add.reduce(a, axis=None)))
+
+
+def _nonfinite_check(a: np.ndarray, cols: tuple[str, ...], rows: Rows) -> None:
+    if _all_finite(a):
+        return
     bad = np.isinf(a)
     if bad.any():
         i = int(np.flatnonzero(bad.any(axis=1) if a.ndim == 2 else bad)[0])
@@ -471,41 +490,49 @@ class _Chunk:
         return self._cache[form]
 
 
-def _check_pred(p: np.ndarray, det: Detection, kind: str, fix: str | None, rows: np.ndarray, notes: dict):
-    """Check predictions for the detected kind; returns them ready for the losses (rows normalised)."""
+def _check_pred(p: np.ndarray, det: Detection, kind: str, fix: str | None, rows: Rows,
+                notes: dict) -> np.ndarray:  # fmt: skip
+    """Check predictions for the detected kind; returns them ready for the losses (rows normalised).
+    Each check is a reduction first (min, max); the mask that names the row only where it fails."""
     cols = det.y_pred
-    if kind != "probabilities" or det.task == "regression":
+    if kind != "probabilities" or det.task == "regression" or not len(p):
         return p
     # A class probability above 1 makes its row sum above 1: the row-sum check below offers to normalise it.
-    bad = (p < 0) | (p > 1) if det.task == "binary" else p < 0
-    if bad.any():
-        i = int(np.flatnonzero(bad.any(axis=1) if p.ndim == 2 else bad)[0])
-        j = int(np.flatnonzero(bad[i])[0]) if p.ndim == 2 else 0
-        val = p[i, j] if p.ndim == 2 else p[i]
-        raise ScoringError(
-            "probability_range",
-            f"Row {int(rows[i])}, column {cols[j]!r} is {val:g}, but the column was read "
-            "as probabilities, which must lie in [0, 1]. If the predictions are logits or scores, choose "
-            "'logits' as the prediction kind.",
-            row=int(rows[i]),
-            column=cols[j],
-            value=float(val),
-        )
+    # (A NaN makes min() NaN: the mask then decides, as it did before the reductions.)
+    binary = det.task == "binary"
+    if not (p.min() >= 0 and (not binary or p.max() <= 1)):
+        bad = (p < 0) | (p > 1) if binary else p < 0
+        if bad.any():
+            i = int(np.flatnonzero(bad.any(axis=1) if p.ndim == 2 else bad)[0])
+            j = int(np.flatnonzero(bad[i])[0]) if p.ndim == 2 else 0
+            val = p[i, j] if p.ndim == 2 else p[i]
+            raise ScoringError(
+                "probability_range",
+                f"Row {int(rows[i])}, column {cols[j]!r} is {val:g}, but the column was read "
+                "as probabilities, which must lie in [0, 1]. If the predictions are logits or scores, choose "
+                "'logits' as the prediction kind.",
+                row=int(rows[i]),
+                column=cols[j],
+                value=float(val),
+            )
     if det.task != "multiclass":
         return p
     sums = p.sum(axis=1)
     dev = np.abs(sums - 1.0)
     if fix == "normalise":
-        zero = sums <= 0
-        if zero.any():
-            i = int(np.flatnonzero(zero)[0])
-            raise ScoringError(
-                "row_sum",
-                f"Row {int(rows[i])}: every class probability is 0, so the row cannot be normalised.",
-                row=int(rows[i]),
-            )  # fmt: skip
+        if not sums.min() > 0:  # a row of zeros (or a NaN): find it
+            zero = sums <= 0
+            if zero.any():
+                i = int(np.flatnonzero(zero)[0])
+                raise ScoringError(
+                    "row_sum",
+                    f"Row {int(rows[i])}: every class probability is 0, so the row cannot be normalised.",
+                    row=int(rows[i]),
+                )  # fmt: skip
         notes["normalised"] = notes.get("normalised", 0) + int((dev > losses.ROW_SUM_TOL).sum())
         return losses.normalise_rows(p)
+    if dev.max() <= losses.ROW_SUM_TOL:  # every row sums to 1 as the core wants (a NaN fails this test)
+        return p
     far = dev > ROW_SUM_ROUNDING_TOL
     if far.any():
         i = int(np.flatnonzero(far)[0])
@@ -523,7 +550,7 @@ def _check_pred(p: np.ndarray, det: Detection, kind: str, fix: str | None, rows:
     return p
 
 
-def _skip_reason(exc: losses.LossInputError, spec, chunk_rows: np.ndarray, det: Detection) -> str:
+def _skip_reason(exc: losses.LossInputError, spec, chunk_rows: Rows, det: Detection) -> str:
     """Why a loss does not apply, with the file's row and column (the core's row is within the chunk)."""
     arg = getattr(exc, "argument", None)
     row = getattr(exc, "row", None)
@@ -626,10 +653,20 @@ def _arrays(frame: pd.DataFrame, det: Detection, first: int) -> tuple[np.ndarray
     return t, _matrix(frame, det.y_pred, first)
 
 
-def _count_missing(
-    tally: _Tally, det: Detection, t: np.ndarray, p: np.ndarray, file_rows: np.ndarray
-) -> np.ndarray:
+def _whole_labels(frame: pd.DataFrame, det: Detection) -> bool:
+    """Whether the truth is labels read as integers or booleans (numpy's, with no NA): ``_labels`` maps each
+    to a class index or refuses it, so the chunk's truth has no NaN and no infinity."""
+    if det.true_kind != "labels":
+        return False
+    dtype = frame[det.y_true[0]].dtype
+    return isinstance(dtype, np.dtype) and dtype.kind in "biu"
+
+
+def _count_missing(tally: _Tally, det: Detection, t: np.ndarray, p: np.ndarray,
+                   file_rows: Rows) -> np.ndarray:  # fmt: skip
     """The chunk's rows with a missing value (a mask); counts them and remembers the file's first one."""
+    if _all_finite(t) and _all_finite(p):  # no NaN: none missing
+        return np.zeros(len(t), dtype=bool)
     nan_t = np.isnan(t) if t.ndim == 1 else np.isnan(t).any(axis=1)
     nan_p = np.isnan(p) if p.ndim == 1 else np.isnan(p).any(axis=1)
     holes = nan_t | nan_p
@@ -652,7 +689,7 @@ def _score_chunk(
     tally: _Tally,
     chunk: _Chunk,
     kw: Mapping[str, dict[str, float]],
-    file_rows: np.ndarray,
+    file_rows: Rows,
     keep_rows: bool,
 ) -> dict[str, np.ndarray]:
     """Every loss not yet skipped, on one chunk: adds to the totals; returns the per-row values when
@@ -684,7 +721,7 @@ def _score_chunk(
     return values
 
 
-def _custom_skip_reason(error: losses.LossInputError, spec: losses.LossSpec, chunk_rows: np.ndarray,
+def _custom_skip_reason(error: losses.LossInputError, spec: losses.LossSpec, chunk_rows: Rows,
                         det: Detection) -> str:  # fmt: skip
     """The core's own message where a formula leaves its domain, with the file's row (it names the value
     and the inputs there); other refusals as a built-in's."""
@@ -778,18 +815,21 @@ def score(
         for first, frame, frac in iter_chunks(source, fmt, usecols=det.columns, chunksize=chunksize,
                                               text=text_columns(det)):  # fmt: skip
             tally.rows_read += len(frame)
-            file_rows = np.arange(first, first + len(frame))
+            file_rows: Rows = range(first, first + len(frame))
             t, p = _arrays(frame, det, first)
-            holes = _count_missing(tally, det, t, p, file_rows)
+            # proof of no NaN and no infinity (a sum or two) spares the masks of both checks on most chunks
+            clean = (_whole_labels(frame, det) or _all_finite(t)) and _all_finite(p)
+            holes = None if clean else _count_missing(tally, det, t, p, file_rows)
             if tally.missing and not drop_missing:
                 continue  # keep counting; the error comes at the end with the total
-            if holes.any():
+            if holes is not None and holes.any():
                 keep = ~holes
-                t, p, file_rows, frame = t[keep], p[keep], file_rows[keep], frame[keep]
+                t, p, file_rows, frame = t[keep], p[keep], first + np.flatnonzero(keep), frame[keep]
             if len(t) == 0:
                 continue
-            _nonfinite_check(t, det.y_true, file_rows)
-            _nonfinite_check(p, det.y_pred, file_rows)
+            if not clean:
+                _nonfinite_check(t, det.y_true, file_rows)
+                _nonfinite_check(p, det.y_pred, file_rows)
             p = _check_pred(p, det, kind, fix_rows, file_rows, tally.fixes)
             tally.rows_scored += len(t)
             chunk = _Chunk(det, t, p)
@@ -848,8 +888,8 @@ def text_columns(det: Detection) -> list[str]:
     return out
 
 
-def _per_row_frame(frame, file_rows, det: Detection, values, names, custom=()) -> pd.DataFrame:
-    out = {"row": file_rows}
+def _per_row_frame(frame, file_rows: Rows, det: Detection, values, names, custom=()) -> pd.DataFrame:
+    out = {"row": _row_array(file_rows)}
     for c, shown in report_names(det, custom).items():
         out[shown] = frame[c].to_numpy()
     for name in names:
