@@ -6,12 +6,13 @@ some loss takes (the log-odds of probabilities, ±1 labels, the sigmoid or softm
 CPU's cache. Before, each loss streamed through the whole chunk on its own (8 MB per column, beyond the
 cache): measured on 1M binary rows, 73 -> 60 ms of CPU.
 
-The spans are shared out between the two threads of ``pool`` on any machine of two cores or more. On two
-cores this once lost (1e7 binary rows: 1.36 s with two scoring threads, 1.07 s with one), when the reader
-counted every row's fields with numpy in the parser's thread and held the GIL for it; since pandas counts
-them (issue 14) the parser's thread is light and mostly outside the GIL, and scoring is the longer part of a
-binary file: 2.1 s with one scoring thread, 1.75 s with two (1e7 binary rows, best of two on a quiet
-machine), and more of a busy machine's time.
+The spans are shared out between the two threads of ``pool`` only on a machine of three cores or more: on
+two, the reader's thread (the parser, or pyarrow's reads) has one core and the scoring the other. A second
+scoring thread there once paid (1e7 binary rows: 2.1 s with one scoring thread, 1.75 s with two, when the
+losses were twice as costly), but since the losses share their terms it costs more than it gives, both
+threads contending for the interpreter between numpy's calls: 1e7 binary rows in memory, 0.37 s on one thread
+and 0.44 s (0.63 s of CPU) on two; end to end, binary Parquet 0.65 -> 0.55 s, binary CSV 0.78 -> 0.73 s, and
+with another process keeping a core busy 1.14 -> 1.03 s (best of three, fresh processes).
 
 The numbers are the core's (``spec.total`` / ``spec.per_sample`` on each span, through one
 ``losses.SharedChecks`` per span: the losses' inputs are a few arrays, each checked once, not once per loss;
@@ -32,22 +33,23 @@ import losses
 #: Rows per span: a multiple of the core's block (losses.validation.BLOCK, 2**15 rows), small enough that a
 #: span's columns and their conversions (a few arrays of 512 KB) stay in a 2 MB L2 cache.
 SPAN = 1 << 16
-#: Cores this process may run on.
+#: Cores this process may run on; spans are scored in two threads from ``POOL_CORES`` cores on.
 CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+POOL_CORES = 3
 
 
 def score_chunk(pool: Executor, tally, chunk, kw: Mapping[str, Mapping[str, float]], file_rows: np.ndarray,
                 keep_rows: bool) -> dict[str, np.ndarray]:  # fmt: skip
     """``scoring.chunked._score_chunk``: every loss not yet skipped on ``chunk``, added to ``tally``; the
     per-row values when ``keep_rows``."""
-    from scoring.chunked import _as_read, _Chunk, _skip_reason
+    from scoring.chunked import _Chunk, _skip_reason
 
     live = tally.live()
     specs = {plan.name: losses.get(plan.name) for plan in live}
     n = len(chunk.t)
-    # spans pay where columns are converted (classifiers); losses on the columns as read block by themselves
-    span = SPAN if not all(_as_read(plan) for plan in live) else max(n, 1)
-    spans = [slice(s, min(s + span, n)) for s in range(0, n, span)]
+    # spans pay on any columns: their conversions (classifiers) and the terms losses share (the residual, the
+    # margin) are computed once per block while the block is in the cache
+    spans = [slice(s, min(s + SPAN, n)) for s in range(0, n, SPAN)]
     failed: set[str] = set()  # losses out of their domain in an earlier span: not computed again
 
     def run(sl: slice) -> dict:
@@ -70,7 +72,7 @@ def score_chunk(pool: Executor, tally, chunk, kw: Mapping[str, Mapping[str, floa
         return out
 
     values = {plan.name: np.empty(n) for plan in live} if keep_rows else {}
-    results = pool.map(run, spans) if CORES >= 2 and len(spans) > 1 else map(run, spans)
+    results = pool.map(run, spans) if CORES >= POOL_CORES and len(spans) > 1 else map(run, spans)
     for sl, out in zip(spans, results, strict=True):  # lazily: a span runs knowing the failures before it
         for plan in live:
             name = plan.name
