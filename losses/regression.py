@@ -39,6 +39,13 @@ class Residual:
         """d²."""
         return np.multiply(self.d, self.d)
 
+    def over_hypot1(self, delta: float) -> np.ndarray:
+        """x / (√(1 + x²) + 1), x = d/δ: pseudo-Huber's (δ) and Barron's at α = 1 (scale δ) ratio."""
+        kept = self.__dict__.setdefault("_over_hypot1", {})
+        if delta not in kept:
+            kept[delta] = _over_hypot1(self.d / delta, plus_one=True)
+        return kept[delta]
+
 
 def _on_residual(value) -> Terms:
     """A regression loss's ``LossSpec.terms``: its value on the residual's terms."""
@@ -139,9 +146,7 @@ def pseudo_huber(t: np.ndarray, p: np.ndarray, *, delta: float) -> np.ndarray:
 
 
 def _pseudo_huber(terms: Residual, t: np.ndarray, p: np.ndarray, *, delta: float) -> np.ndarray:
-    d = terms.d
-    r = _over_hypot1(d / delta, plus_one=True)  # x / (√(1+x²) + 1), in (-1, 1)
-    r *= d
+    r = np.multiply(terms.over_hypot1(delta), terms.d)  # x / (√(1+x²) + 1), in (-1, 1), times d
     r *= delta
     return r
 
@@ -286,6 +291,8 @@ def general_robust(t: np.ndarray, p: np.ndarray, *, alpha: float, scale: float) 
                \left(\left(\frac{(x/c)^2}{|\alpha-2|} + 1\right)^{\alpha/2} - 1\right)
 
     with its limits at α = 2 (½(x/c)²), α = 0 (log(½(x/c)² + 1)) and α = -∞ (1 - exp(-½(x/c)²)).
+    At α = 1 (Charbonnier) it is √((x/c)² + 1) - 1, computed as pseudo-Huber's (x/c)²/(√((x/c)² + 1) + 1)
+    (the ratio shared with a pseudo-Huber of δ = c on the same rows).
     Computed as ``b/2 · L · expm1(u)/u`` with ``L = log1p((x/c)²/b)``, ``u = α/2 · L``, ``b = |α - 2|``:
     no division by α (α = 0 and α = 1e-300 give the Cauchy limit, not 0·∞), accurate for small residuals,
     and ``L`` stays finite where (x/c)² overflows. Where expm1(u) would overflow (u > 709, α > 0) the value
@@ -302,6 +309,8 @@ def _general_robust(
     x = terms.d / scale
     if alpha == 2.0:
         return np.multiply(x, x, out=x) * 0.5  # may overflow to inf: the true value past 1e308
+    if alpha == 1.0:  # x · x/(√(1+x²) + 1); inf where x is (x/(...) is then ±1)
+        return np.multiply(x, terms.over_hypot1(scale), out=x)
     if alpha == -math.inf:
         z = np.multiply(x, x)
         z *= -0.5

@@ -170,7 +170,7 @@ def test_general_robust_charbonnier_is_pseudo_huber_over_scale_squared():
     np.testing.assert_allclose(gr, ph / 4.0, rtol=1e-12, atol=1e-16)
 
 
-@pytest.mark.parametrize("alpha", [2.0, 0.0, -2.0])
+@pytest.mark.parametrize("alpha", [2.0, 1.0, 0.0, -2.0])
 def test_general_robust_is_continuous_at_its_special_alphas(alpha):
     d = np.linspace(-6, 6, 25)
     z = np.zeros_like(d)
