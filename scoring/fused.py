@@ -1,4 +1,4 @@
-"""Every loss on one span of rows at a time, in two threads (one on a single core).
+"""Every loss on one span of rows at a time: on one thread, or two on a machine of three cores or more.
 
 A chunk (a million rows) is cut into spans of ``SPAN`` rows; each span is converted once into every form
 some loss takes (the log-odds of probabilities, ±1 labels, the sigmoid or softmax of logits:
@@ -38,8 +38,8 @@ CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (o
 POOL_CORES = 3
 
 
-def score_chunk(pool: Executor, tally, chunk, kw: Mapping[str, Mapping[str, float]], file_rows: np.ndarray,
-                keep_rows: bool) -> dict[str, np.ndarray]:  # fmt: skip
+def score_chunk(pool: Executor, tally, chunk, kw: Mapping[str, Mapping[str, float]],
+                file_rows: np.ndarray | range, keep_rows: bool) -> dict[str, np.ndarray]:  # fmt: skip
     """``scoring.chunked._score_chunk``: every loss not yet skipped on ``chunk``, added to ``tally``; the
     per-row values when ``keep_rows``."""
     from scoring.chunked import _Chunk, _skip_reason
