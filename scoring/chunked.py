@@ -684,6 +684,36 @@ def _count_missing(tally: _Tally, det: Detection, t: np.ndarray, p: np.ndarray,
     return holes
 
 
+def _read(frame: pd.DataFrame, first: int, det: Detection,
+          tally: _Tally) -> tuple[np.ndarray, np.ndarray, Rows, np.ndarray | None]:  # fmt: skip
+    """A chunk's cells as arrays (``_arrays``), its rows' file numbers, and its rows with a missing value,
+    counted in ``tally`` (None: a sum or two proved there are none, and no infinity either)."""
+    tally.rows_read += len(frame)
+    file_rows: Rows = range(first, first + len(frame))
+    t, p = _arrays(frame, det, first)
+    # proof of no NaN and no infinity (a sum or two) spares the masks of both checks on most chunks
+    clean = (_whole_labels(frame, det) or _all_finite(t)) and _all_finite(p)
+    return t, p, file_rows, None if clean else _count_missing(tally, det, t, p, file_rows)
+
+
+def _checked(frame: pd.DataFrame, t: np.ndarray, p: np.ndarray, file_rows: Rows, holes: np.ndarray | None,
+             det: Detection, kind: str, fix_rows: str | None, tally: _Tally):  # fmt: skip
+    """The chunk ready for the losses, ``(t, p, file_rows, frame)`` without its rows with a missing value
+    (when they are dropped), infinities refused and predictions checked (rows normalised); None when no row
+    is left."""
+    if holes is not None and holes.any():
+        keep = ~holes
+        t, p, file_rows, frame = t[keep], p[keep], _row_array(file_rows)[keep], frame[keep]
+    if len(t) == 0:
+        return None
+    if holes is not None:
+        _nonfinite_check(t, det.y_true, file_rows)
+        _nonfinite_check(p, det.y_pred, file_rows)
+    p = _check_pred(p, det, kind, fix_rows, file_rows, tally.fixes)
+    tally.rows_scored += len(t)
+    return t, p, file_rows, frame
+
+
 def _score_chunk(
     pool: Executor,
     tally: _Tally,
@@ -814,24 +844,13 @@ def score(
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="lossx-score") as pool:
         for first, frame, frac in iter_chunks(source, fmt, usecols=det.columns, chunksize=chunksize,
                                               text=text_columns(det)):  # fmt: skip
-            tally.rows_read += len(frame)
-            file_rows: Rows = range(first, first + len(frame))
-            t, p = _arrays(frame, det, first)
-            # proof of no NaN and no infinity (a sum or two) spares the masks of both checks on most chunks
-            clean = (_whole_labels(frame, det) or _all_finite(t)) and _all_finite(p)
-            holes = None if clean else _count_missing(tally, det, t, p, file_rows)
+            t, p, file_rows, holes = _read(frame, first, det, tally)
             if tally.missing and not drop_missing:
                 continue  # keep counting; the error comes at the end with the total
-            if holes is not None and holes.any():
-                keep = ~holes
-                t, p, file_rows, frame = t[keep], p[keep], first + np.flatnonzero(keep), frame[keep]
-            if len(t) == 0:
+            checked = _checked(frame, t, p, file_rows, holes, det, kind, fix_rows, tally)
+            if checked is None:
                 continue
-            if not clean:
-                _nonfinite_check(t, det.y_true, file_rows)
-                _nonfinite_check(p, det.y_pred, file_rows)
-            p = _check_pred(p, det, kind, fix_rows, file_rows, tally.fixes)
-            tally.rows_scored += len(t)
+            t, p, file_rows, frame = checked
             chunk = _Chunk(det, t, p)
             values = _score_chunk(pool, tally, chunk, kw, file_rows, sink.wanted)
             if sink.wanted:

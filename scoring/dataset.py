@@ -381,20 +381,12 @@ def score_block(
     out = Partial(blocks={pos: len(frame)})
     stage = "read"
     try:
-        tally.rows_read = len(frame)
-        file_rows = np.arange(first, first + len(frame))
-        t, p = chunked._arrays(frame, det, first)
-        holes = chunked._count_missing(tally, det, t, p, file_rows)
+        t, p, file_rows, holes = chunked._read(frame, first, det, tally)
         if score_rows and not (tally.missing and not spec.drop_missing):
             stage = "check"
-            if holes.any():
-                keep = ~holes
-                t, p, file_rows, frame = t[keep], p[keep], file_rows[keep], frame[keep]
-            if len(t):
-                chunked._nonfinite_check(t, det.y_true, file_rows)
-                chunked._nonfinite_check(p, det.y_pred, file_rows)
-                p = chunked._check_pred(p, det, spec.kind, spec.fix_rows, file_rows, tally.fixes)
-                tally.rows_scored += len(t)
+            checked = chunked._checked(frame, t, p, file_rows, holes, det, spec.kind, spec.fix_rows, tally)
+            if checked is not None:
+                t, p, file_rows, frame = checked
                 chunk = chunked._Chunk(det, t, p)
                 by_group = spec.group_by is not None
                 values = chunked._score_chunk(pool or _Serial, tally, chunk, spec.kw, file_rows, by_group)
