@@ -19,19 +19,20 @@ EPS = float(np.finfo(np.float64).eps)
 ROW_SUM_TOL = 1e-6
 
 
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    """σ(x) without overflow: e = exp(-|x|) ≤ 1, then 1/(1+e) or e/(1+e) by sign.
+def sigmoid(x: np.ndarray, e: np.ndarray | None = None) -> np.ndarray:
+    """σ(x) without overflow: e = exp(-|x|) ≤ 1, then 1/(1+e) or e/(1+e) by sign (``e`` if already known).
 
     The numerator, 1 for x ≥ 0 and e for x < 0, is e^{min(x, 0)}: the same numbers as ``np.where`` by sign,
     at a third of its time (a select on a random mask costs 10 multiplications)."""
-    e = np.exp(-np.abs(x))
+    if e is None:
+        e = np.exp(-np.abs(x))
     s = 1.0 / (1.0 + e)
     return np.multiply(np.exp(np.minimum(x, 0.0)), s, out=s)
 
 
-def softplus(x: np.ndarray) -> np.ndarray:
-    """log(1 + e^x) without overflow: max(x, 0) + log1p(e^{-|x|})."""
-    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+def softplus(x: np.ndarray, e: np.ndarray | None = None) -> np.ndarray:
+    """log(1 + e^x) without overflow: max(x, 0) + log1p(e^{-|x|}) (``e``: e^{-|x|}, if already known)."""
+    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)) if e is None else e)
 
 
 def logit(p: np.ndarray, clip: float | None = None) -> np.ndarray:

@@ -75,15 +75,12 @@ class Margin:
     @cached_property
     def softplus_neg(self) -> np.ndarray:
         """log(1 + e^{-m}) = -log σ(m), as ``softplus(-m)``."""
-        return np.maximum(-self.m, 0.0) + np.log1p(self.e)
+        return softplus(-self.m, self.e)
 
     @cached_property
     def sigmoid_neg(self) -> np.ndarray:
         """σ(-m) = 1 - σ(m), as ``sigmoid(-m)``: never rounds to 0 or 1 early."""
-        # 1/(1+e) for m ≤ 0, e/(1+e) for m > 0: the numerator e^{-max(m, 0)} is 1 or e (not np.where: 10x a
-        # multiplication on a random mask)
-        s = 1.0 / (1.0 + self.e)
-        return np.multiply(np.exp(-np.maximum(self.m, 0.0)), s, out=s)
+        return sigmoid(-self.m, self.e)
 
     @cached_property
     def hinge(self) -> np.ndarray:
