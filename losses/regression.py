@@ -28,6 +28,7 @@ class Residual:
 
     def __init__(self, t: np.ndarray, p: np.ndarray) -> None:
         self.d = p - t
+        self._ratios: dict[float, np.ndarray] = {}  # over_hypot1's, by δ
 
     @cached_property
     def abs(self) -> np.ndarray:
@@ -41,10 +42,9 @@ class Residual:
 
     def over_hypot1(self, delta: float) -> np.ndarray:
         """x / (√(1 + x²) + 1), x = d/δ: pseudo-Huber's (δ) and Barron's at α = 1 (scale δ) ratio."""
-        kept = self.__dict__.setdefault("_over_hypot1", {})
-        if delta not in kept:
-            kept[delta] = _over_hypot1(self.d / delta, plus_one=True)
-        return kept[delta]
+        if delta not in self._ratios:
+            self._ratios[delta] = _over_hypot1(self.d / delta, plus_one=True)
+        return self._ratios[delta]
 
 
 def _on_residual(value) -> Terms:
