@@ -84,8 +84,10 @@ _PRED_FORMS: dict[tuple[str, str], tuple[str, str]] = {
     ("logits", "class_logits"): ("class_logits", ""),
     ("logits", "class_scores"): ("class_logits", ""),
 }
-#: Forms that are a chunk's arrays as read (labels already mapped to class indexes): no conversion.
-_TRUE_AS_READ = frozenset({"values", "labels01", "class_labels", "distributions"})
+#: Forms that are a chunk's arrays as read (labels already mapped to class indexes): no conversion. Binary
+#: class indexes are labels 0/1, which the core maps to ±1 itself for labels_pm1 losses, once per block
+#: shared by them all (and the focal loss and the margin losses then share one margin: losses.binary.Margin).
+_TRUE_AS_READ = frozenset({"values", "labels01", "labels_pm1", "class_labels", "distributions"})
 _PRED_AS_READ = frozenset({"values", "probabilities", "logits", "probs", "class_logits"})
 
 
@@ -459,9 +461,7 @@ class _Chunk:
         if form in _TRUE_AS_READ:
             return self.t
         if form not in self._cache:
-            if form == "labels_pm1":
-                self._cache[form] = 2.0 * self.t - 1.0
-            elif form == "onehot":
+            if form == "onehot":
                 self._cache[form] = losses.one_hot(self.t, len(self.det.y_pred))
         return self._cache[form]
 
@@ -665,8 +665,6 @@ def _whole_labels(frame: pd.DataFrame, det: Detection) -> bool:
 def _count_missing(tally: _Tally, det: Detection, t: np.ndarray, p: np.ndarray,
                    file_rows: Rows) -> np.ndarray:  # fmt: skip
     """The chunk's rows with a missing value (a mask); counts them and remembers the file's first one."""
-    if _all_finite(t) and _all_finite(p):  # no NaN: none missing
-        return np.zeros(len(t), dtype=bool)
     nan_t = np.isnan(t) if t.ndim == 1 else np.isnan(t).any(axis=1)
     nan_p = np.isnan(p) if p.ndim == 1 else np.isnan(p).any(axis=1)
     holes = nan_t | nan_p

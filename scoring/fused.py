@@ -62,10 +62,7 @@ def score_chunk(pool: Executor, tally, chunk, kw: Mapping[str, Mapping[str, floa
                 continue
             spec = specs[plan.name]
             try:
-                # labels 0/1 as they are for the margin losses too: the core maps them to ±1 once per block,
-                # and the focal loss and the margin losses then share one margin (losses.binary.Margin)
-                form = "labels01" if plan.true_form == "labels_pm1" else plan.true_form
-                t_in, p_in = part.true(form), part.pred(plan.pred_form)  # once per span: cached
+                t_in, p_in = part.true(plan.true_form), part.pred(plan.pred_form)  # once per span: cached
                 out[plan.name] = fn(spec, t_in, p_in, **kw[plan.name])
             except losses.LossInputError as error:
                 out[plan.name] = error
