@@ -11,6 +11,9 @@ the same rows as Parquet (row groups of 1M rows), and with ``--engine dask`` on 
 single-threaded worker processes started once for the run (its start-up is printed apart; the peak memory of
 a Dask row is the client's, the workers' is not counted; once started, the cluster scores a 3-row file, so
 that its workers' first-task imports count in its start-up, as a running cluster's have been paid).
+``scoring alone`` is the local engine's work on the rows already in memory (read from the Parquet file and
+detected before the clock starts; cells to arrays, checks, every loss, chunk by chunk): no reader can make a
+run faster than that on one scoring thread, so it bounds the ratios to the floors from below.
 ``loaded`` rows run while another process keeps one core busy (a busy loop started and stopped here). Each
 measurement runs in a fresh Python process that reports its wall time (imports excluded: pandas, pyarrow,
 the scorer, and dask and distributed for a Dask row), its CPU time and its peak RSS. Start-up:
@@ -52,8 +55,18 @@ if mode != "parquet_floor":
     import scoring.cli
     if "--engine" in extra:  # the client's imports, as the local engine's are: not the run's time
         import dask.dataframe, distributed
+if mode == "scoring_only":  # the rows read and the file detected before the clock starts
+    from scoring import dataset
+    ds = dataset.open_dataset([path])
+    spec = dataset.block_spec(ds.det, columns=ds.fmt.columns)
+    frame = pq.read_table(path, columns=spec.usecols).to_pandas()
+    step = 1 << 20
+    blocks = [(s + 1, frame.iloc[s : s + step]) for s in range(0, len(frame), step)]
 t0, c0 = time.perf_counter(), os.times()
-if mode == "csv_floor":
+if mode == "scoring_only":  # the local engine's chunk by chunk, as the command line's, minus the reading
+    parts = [dataset.score_block(b, first, spec, (0, i), catch=True) for i, (first, b) in enumerate(blocks)]
+    dataset.merge_all(parts)
+elif mode == "csv_floor":
     pd.read_csv(path, usecols=cols, engine="c")
 elif mode == "parquet_floor":
     pq.read_table(path, columns=cols)
@@ -220,6 +233,7 @@ def main() -> None:
                             "read_table floor": measure("parquet_floor", pq_path, cols, [], args.repeat),
                             "scorer CSV": measure("cli", csv_path, cols, [], args.repeat),
                             "scorer Parquet": measure("cli", pq_path, cols, [], args.repeat),
+                            "scoring alone": measure("scoring_only", pq_path, cols, [], args.repeat),
                         }
                         if scheduler and not loaded:
                             dask = ["--engine", "dask", "--scheduler", scheduler]
