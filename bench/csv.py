@@ -13,7 +13,8 @@ a Dask row is the client's, the workers' is not counted; once started, the clust
 that its workers' first-task imports count in its start-up, as a running cluster's have been paid).
 ``scoring alone`` is the local engine's work on the rows already in memory (read from the Parquet file and
 detected before the clock starts; cells to arrays, checks, every loss, chunk by chunk): no reader can make a
-run faster than that on one scoring thread, so it bounds the ratios to the floors from below.
+run faster than that on one scoring thread, so it bounds the ratios to the floors from below (its peak
+memory holds every chunk, read before the clock: not the scorer's).
 ``loaded`` rows run while another process keeps one core busy (a busy loop started and stopped here). Each
 measurement runs in a fresh Python process that reports its wall time (imports excluded: pandas, pyarrow,
 the scorer, and dask and distributed for a Dask row), its CPU time and its peak RSS. Start-up:
@@ -55,17 +56,17 @@ if mode != "parquet_floor":
     import scoring.cli
     if "--engine" in extra:  # the client's imports, as the local engine's are: not the run's time
         import dask.dataframe, distributed
-if mode == "scoring_only":  # the rows read and the file detected before the clock starts
-    from scoring import dataset
+if mode == "scoring_only":  # the file detected and its chunks read (by the scorer's reader) before the clock
+    from scoring import chunked, dataset, reader
     ds = dataset.open_dataset([path])
     spec = dataset.block_spec(ds.det, columns=ds.fmt.columns)
-    frame = pq.read_table(path, columns=spec.usecols).to_pandas()
-    step = 1 << 20
-    blocks = [(s + 1, frame.iloc[s : s + step]) for s in range(0, len(frame), step)]
+    chunks = list(reader.iter_chunks(path, ds.fmt, usecols=spec.usecols, chunksize=reader.CHUNK_ROWS,
+                                     prefetch=False, text=chunked.text_columns(ds.det)))
 t0, c0 = time.perf_counter(), os.times()
-if mode == "scoring_only":  # the local engine's chunk by chunk, as the command line's, minus the reading
-    parts = [dataset.score_block(b, first, spec, (0, i), catch=True) for i, (first, b) in enumerate(blocks)]
-    dataset.merge_all(parts)
+if mode == "scoring_only":  # dataset._score_local's loop, no reading: skipped losses not computed again
+    total = dataset.Partial()
+    for i, (first, frame, _frac) in enumerate(chunks):
+        total.merge(dataset.score_block(frame, first, spec, (0, i), skip=frozenset(total.skipped)))
 elif mode == "csv_floor":
     pd.read_csv(path, usecols=cols, engine="c")
 elif mode == "parquet_floor":
