@@ -13,7 +13,7 @@ import numpy as np
 
 # sigmoid, softplus and EPS live in losses._numeric; importing them here keeps losses.binary.sigmoid working
 # for the pages that still import it from this module (use losses.sigmoid).
-from losses._numeric import EPS, sigmoid, softplus
+from losses._numeric import EPS, LogOdds, sigmoid, softplus
 from losses.spec import LossSpec, Param, Properties, Terms
 
 
@@ -67,6 +67,17 @@ class Margin:
         """From labels 0/1 and logits: the logit of the true class."""
         return cls((2.0 * t - 1.0) * x)
 
+    @classmethod
+    def of_01_log_odds(cls, t: np.ndarray, lo: LogOdds) -> Margin:
+        """``of_01(t, lo.x)`` for the log-odds of probabilities, its terms written on them
+        (``OfProbabilities``)."""
+        return OfProbabilities(t, lo, (2.0 * t - 1.0) * lo.x)
+
+    @classmethod
+    def of_pm1_log_odds(cls, t: np.ndarray, lo: LogOdds) -> Margin:
+        """``of_pm1(t, lo.x)`` for the log-odds of probabilities, its terms written on them."""
+        return OfProbabilities(0.5 * (t + 1.0), lo, t * lo.x)
+
     @cached_property
     def e(self) -> np.ndarray:
         """e^{-|m|}, in (0, 1]: never overflows."""
@@ -83,6 +94,11 @@ class Margin:
         return sigmoid(-self.m, self.e)
 
     @cached_property
+    def exp_neg(self) -> np.ndarray:
+        """e^{-m}: inf for a margin below -709 (the true value is beyond float64)."""
+        return np.exp(-self.m)
+
+    @cached_property
     def hinge(self) -> np.ndarray:
         """max(0, 1 - m)."""
         return np.maximum(1.0 - self.m, 0.0)
@@ -91,6 +107,58 @@ class Margin:
     def hinge_squared(self) -> np.ndarray:
         """max(0, 1 - m)²."""
         return self.hinge * self.hinge
+
+
+class OfProbabilities(Margin):
+    """The margin of the log-odds of probabilities q (``losses.LogOdds``), with the terms that need an exp or
+    a log written on q and the log-odds' own two logs instead, exactly (each a select by the true class, by
+    multiplying with 1 and 0, then at most one rounding): with p_t = σ(m) the probability of the true class
+    (q, or 1 - q),
+
+    - -log σ(m) = -log p_t: -log q or -log1p(-q), the logs the log-odds were made of;
+    - σ(-m) = 1 - p_t; e^{-m} = (1 - p_t)/p_t; e^{-|m|} = min(q, 1 - q)/max(q, 1 - q).
+
+    Written on m, they take three exps and a log1p more per row. They agree with ``Margin``'s to rounding,
+    and are closer to the exact values: m itself carries the rounding of both logs, q does not.
+    """
+
+    def __init__(self, pos: np.ndarray, lo: LogOdds, m: np.ndarray) -> None:
+        super().__init__(m)
+        self._pos, self._lo = pos, lo  # pos: 1.0 where the true class is the positive one, else 0.0
+
+    def _of_true(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """a where the true class is the positive one, else b: pos·a + (1 - pos)·b, one term exactly 0."""
+        return self._pos * a + self._neg * b
+
+    @cached_property
+    def _neg(self) -> np.ndarray:
+        return 1.0 - self._pos
+
+    @cached_property
+    def _one_minus_q(self) -> np.ndarray:
+        return 1.0 - self._lo.q  # exact from q = 1/2 on (Sterbenz); below, 1 - q is near 1 and rounds once
+
+    @cached_property
+    def p_true(self) -> np.ndarray:
+        """σ(m), the probability given to the true class."""
+        return self._of_true(self._lo.q, self._one_minus_q)
+
+    @cached_property
+    def e(self) -> np.ndarray:
+        q, r = self._lo.q, self._one_minus_q
+        return np.minimum(q, r) / np.maximum(q, r)
+
+    @cached_property
+    def softplus_neg(self) -> np.ndarray:
+        return np.negative(self._of_true(self._lo.log_q, self._lo.log_1mq))
+
+    @cached_property
+    def sigmoid_neg(self) -> np.ndarray:
+        return self._of_true(self._one_minus_q, self._lo.q)
+
+    @cached_property
+    def exp_neg(self) -> np.ndarray:
+        return self.sigmoid_neg / self.p_true
 
 
 # ---- focal loss ------------------------------------------------------------------------------------
@@ -173,7 +241,7 @@ def exponential(t: np.ndarray, s: np.ndarray) -> np.ndarray:
 
 
 def _exponential(terms: Margin, t: np.ndarray, s: np.ndarray) -> np.ndarray:
-    return np.exp(-terms.m)
+    return terms.exp_neg
 
 
 def exponential_grad(t: np.ndarray, s: np.ndarray) -> np.ndarray:
@@ -211,7 +279,7 @@ def zero_one_grad(t: np.ndarray, s: np.ndarray) -> np.ndarray:
 
 def _on_margin(value) -> Terms:
     """A margin loss's ``LossSpec.terms``: its value on the margin's terms, from labels ±1 and scores."""
-    return Terms("margin", Margin.of_pm1, value)
+    return Terms("margin", Margin.of_pm1, value, Margin.of_pm1_log_odds)
 
 
 # ---- the registry entries --------------------------------------------------------------------------
@@ -277,7 +345,7 @@ SPECS = (
         y_pred="logits",
         value=binary_focal,
         derivative=binary_focal_grad,
-        terms=Terms("margin", Margin.of_01, _focal),  # z = (2t - 1)·x is the margin
+        terms=Terms("margin", Margin.of_01, _focal, Margin.of_01_log_odds),  # z = (2t - 1)·x is the margin
         params=(
             Param(
                 "gamma",

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from losses import validation
+from losses._numeric import LogOdds
 from losses.errors import ParameterError
 
 #: What a y_true / y_pred argument holds, by kind; the description is what the UI and errors show.
@@ -132,11 +133,16 @@ class Terms:
     same terms object per block from ``SharedChecks``, so what they share is computed once; a family's
     ``make`` functions must give equal terms for any inputs that pass the losses' checks (the focal loss on
     labels 0/1 and the hinge loss on the same labels mapped to ±1 both give the margin).
+
+    ``of_log_odds(t, lo)``, if given, makes the same terms when p is the log-odds of probabilities
+    (``losses.LogOdds``, whose ``x`` is p): from those probabilities and logs, where that is cheaper
+    (``SharedChecks.log_odds``).
     """
 
     family: str
     make: Callable[[np.ndarray, np.ndarray], Any]
     value: Callable[..., np.ndarray]
+    of_log_odds: Callable[[np.ndarray, LogOdds], Any] | None = None
 
 
 def _quiet_overflow() -> np.errstate:
@@ -329,6 +335,7 @@ class _KeptTerms:
     def __init__(self) -> None:
         self._kept: dict[tuple, Any] = {}
         self._arrays: dict[int, np.ndarray] = {}  # an identity in a key is never reused for another array
+        self.log_odds: dict[int, LogOdds] = {}  # arrays known to be log-odds (by identity): what they are of
 
     def get(
         self, terms: Terms, t: np.ndarray, p: np.ndarray, sl: slice, tb: np.ndarray, pb: np.ndarray
@@ -337,7 +344,8 @@ class _KeptTerms:
         key = (terms.family, id(t), id(p), sl.start, sl.stop)
         got = self._kept.get(key)
         if got is None:
-            got = terms.make(tb, pb)
+            lo = self.log_odds.get(id(p)) if terms.of_log_odds is not None else None
+            got = terms.make(tb, pb) if lo is None else terms.of_log_odds(tb, lo.rows(sl))
             if len(self._kept) >= self.KEEP:
                 del self._kept[next(iter(self._kept))]
             self._kept[key] = got
@@ -361,6 +369,18 @@ class SharedChecks:
     def __init__(self) -> None:
         self._checked = validation.Checked()
         self._kept = _KeptTerms()
+
+    def log_odds(self, p: np.ndarray, clip: float) -> np.ndarray:
+        """``losses.logit(p, clip)``, known here as the log-odds of p: losses given it as y_pred whose terms
+        can be written on the probabilities (``Terms.of_log_odds``: the margin losses, the focal loss) take
+        them from p and the log-odds' own logs, with no exp or log of their own. ``clip`` > 0 keeps every
+        log finite."""
+        if not clip > 0.0:
+            raise ValueError(f"clip must be positive, got {clip!r}")
+        lo = LogOdds(p, clip)
+        self._kept.log_odds[id(lo.x)] = lo
+        self._kept._arrays[id(lo.x)] = lo.x
+        return lo.x
 
     def total(self, spec: LossSpec, y_true: Any, y_pred: Any, **params: Any) -> tuple[float, int]:
         """``spec.total(y_true, y_pred, **params)``, with the checks and terms shared."""

@@ -474,13 +474,15 @@ class _Chunk:
             return self.p
         return self.pred("sigmoid" if self.det.task == "binary" else "softmax")
 
-    def pred(self, form: str) -> np.ndarray:
-        """The predictions in ``form`` (a value of ``_PRED_FORMS``): changes of variable, not losses."""
+    def pred(self, form: str, shared: losses.SharedChecks | None = None) -> np.ndarray:
+        """The predictions in ``form`` (a value of ``_PRED_FORMS``): changes of variable, not losses. The
+        log-odds are made known to ``shared`` as such, whose losses then write their terms on p."""
         if form in _PRED_AS_READ:
             return self.p
         if form not in self._cache:
             if form == "log_odds":  # the score whose sigmoid is p
-                self._cache[form] = losses.logit(self.p, clip=_LOGIT_CLIP)
+                to_log_odds = losses.logit if shared is None else shared.log_odds
+                self._cache[form] = to_log_odds(self.p, clip=_LOGIT_CLIP)
             elif form == "sigmoid":
                 self._cache[form] = losses.sigmoid(self.p)
             elif form == "softmax":

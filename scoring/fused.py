@@ -62,7 +62,7 @@ def score_chunk(pool: Executor, tally, chunk, kw: Mapping[str, Mapping[str, floa
                 continue
             spec = specs[plan.name]
             try:
-                t_in, p_in = part.true(plan.true_form), part.pred(plan.pred_form)  # once per span: cached
+                t_in, p_in = part.true(plan.true_form), part.pred(plan.pred_form, shared)  # once per span
                 out[plan.name] = fn(spec, t_in, p_in, **kw[plan.name])
             except losses.LossInputError as error:
                 out[plan.name] = error

@@ -213,3 +213,79 @@ def test_sigmoid_is_the_select_by_sign_bit_for_bit():
     e = np.exp(-np.abs(x))
     s = 1.0 / (1.0 + e)
     assert losses.sigmoid(x).tobytes() == np.where(x >= 0, s, e * s).tobytes()
+
+
+def _probabilities(rng: np.random.Generator, rows: int) -> np.ndarray:
+    """Probabilities over the whole range: uniform, near 0 and near 1 on a log scale, the ends and 1/2."""
+    third = rows // 3
+    tiny = 10.0 ** rng.uniform(-17.0, 0.0, (2, third))
+    ends = [0.0, 1.0, 0.5, 1e-15, 1.0 - 1e-15]
+    q = np.concatenate([rng.uniform(0.0, 1.0, rows - 2 * third - len(ends)), tiny[0], 1.0 - tiny[1], ends])
+    return rng.permutation(q)
+
+
+def test_the_margin_of_log_odds_is_the_margin_and_its_terms_are_exact_to_a_few_roundings():
+    """Written on the probabilities (``Margin.of_01_log_odds``, ``of_pm1_log_odds``), the margin has the same
+    bits as on their log-odds, and each term is within 2.5 units of rounding (u = 2^-53, relative) of its
+    exact value at that margin (computed in extended precision from q); written on m, they are off by up to
+    about 64 u, the rounding of the two logs in m."""
+    from losses._numeric import LogOdds
+    from losses.binary import Margin
+
+    rng = np.random.default_rng(15)
+    q = _probabilities(rng, 30_000)
+    t = rng.integers(0, 2, q.size).astype(float)
+    lo = LogOdds(q, 1e-15)
+    on_m, on_q = Margin.of_01(t, lo.x), Margin.of_01_log_odds(t, lo)
+    assert on_q.m.tobytes() == on_m.m.tobytes()
+    pm1 = 2.0 * t - 1.0
+    assert Margin.of_pm1_log_odds(pm1, lo).m.tobytes() == Margin.of_pm1(pm1, lo.x).m.tobytes()
+    qq = lo.q.astype(np.longdouble)  # 64-bit significands: the reference is exact to ~1e-19
+    p_t, not_p_t = np.where(t == 1, qq, 1 - qq), np.where(t == 1, 1 - qq, qq)  # σ(m), σ(-m)
+    exact = {
+        "e": np.minimum(p_t, not_p_t) / np.maximum(p_t, not_p_t),
+        "softplus_neg": -np.where(t == 1, np.log(qq), np.log1p(-qq)),
+        "sigmoid_neg": not_p_t,
+        "exp_neg": not_p_t / p_t,
+    }
+    for name, want in exact.items():
+        for terms, units in ((on_q, 2.5), (on_m, 128)):
+            got = getattr(terms, name)
+            assert np.all(np.isfinite(got)), name
+            err = np.abs(got.astype(np.longdouble) - want) / want
+            assert float(err.max()) <= units * losses.EPS / 2, (name, float(err.max()))
+    for name in ("hinge", "hinge_squared"):
+        assert getattr(on_q, name).tobytes() == getattr(on_m, name).tobytes()
+
+
+@pytest.mark.parametrize("rows", [N, 11 * BLOCK + 3])  # within the kept blocks, and beyond them
+def test_losses_on_shared_log_odds_are_their_value_on_the_log_odds(rows):
+    """A scorer gives the margin losses and the focal loss the log-odds of probabilities made by
+    ``SharedChecks.log_odds``: their terms are then written on the probabilities (``OfProbabilities``), and
+    each loss gives what it gives alone on ``logit(q, clip)``, to a few ulps, in either order."""
+    from losses.binary import OfProbabilities
+
+    rng = np.random.default_rng(16)
+    q = _probabilities(rng, rows)
+    labels = rng.integers(0, 2, rows).astype(float)
+    x = losses.logit(q, clip=1e-15)
+    specs = [losses.get(n) for n in _SHARING if losses.get(n).terms.of_log_odds is not None]
+    assert {s.name for s in specs} >= {"binary_focal", "hinge", "logistic", "exponential", "modified_huber"}
+    for order in (specs, specs[::-1]):
+        shared = losses.SharedChecks()
+        log_odds = shared.log_odds(q, 1e-15)
+        assert log_odds.tobytes() == x.tobytes()
+        for spec in order:
+            params = spec.defaults()
+            total, count = shared.total(spec, labels, log_odds, **params)
+            alone, n = spec.total(labels, x, **params)
+            assert count == n == rows and total == pytest.approx(alone, rel=1e-14, abs=0.0), spec.name
+            each = shared.per_sample(spec, labels, log_odds, **params)
+            np.testing.assert_allclose(each, spec.per_sample(labels, x, **params), rtol=1e-13, atol=0.0)
+        kept = list(shared._kept._kept.values())
+        assert kept and all(isinstance(terms, OfProbabilities) for terms in kept)
+
+
+def test_log_odds_are_only_shared_with_a_clip_that_keeps_them_finite():
+    with pytest.raises(ValueError, match="clip must be positive"):
+        losses.SharedChecks().log_odds(np.array([0.0, 1.0]), 0.0)

@@ -64,3 +64,33 @@ def test_one_thread_and_the_pool_give_the_same_bits(monkeypatch, make, per_row):
     assert totals and all(count == 5 * BLOCK + 7 for _s, count in totals.values())
     if make is _regression_file:
         assert "msle" in skipped and f"row {3 * BLOCK + 12}" in skipped["msle"]  # the file's row, 1-based
+
+
+def test_the_margin_losses_of_probabilities_are_written_on_them(monkeypatch):
+    """On probabilities, the scorer's log-odds come from ``SharedChecks.log_odds``: the margin losses and the
+    focal loss get their terms from the probabilities (``OfProbabilities``: no exp, log or log1p of their
+    own), in every span, and give the core's costs on ``logit(p, 1e-15)``."""
+    from losses.binary import Margin, OfProbabilities
+
+    made = []
+    init = Margin.__init__
+
+    def spy(self, m):
+        made.append(type(self))
+        init(self, m)
+
+    monkeypatch.setattr(Margin, "__init__", spy)
+    monkeypatch.setattr(fused, "SPAN", BLOCK)
+    rows = 3 * BLOCK + 5
+    data = _binary_file(rows)
+    fmt, det = scoring.inspect(data)
+    result = scoring.score(data, fmt, det)
+    assert len(made) == 4 and set(made) == {OfProbabilities}  # one margin per span, each of probabilities
+    rng = np.random.default_rng(22)
+    p = rng.uniform(0.0, 1.0, rows).round(6)
+    t = (rng.uniform(0.0, 1.0, rows) < p).astype(float)
+    x = losses.logit(p, clip=1e-15)
+    for name in ("binary_focal", "hinge", "squared_hinge", "logistic", "exponential", "modified_huber"):
+        spec = losses.get(name)
+        total, count = result.totals[name]
+        assert count == rows and total / count == pytest.approx(spec.cost(t, x), rel=1e-13, abs=0.0), name
