@@ -72,6 +72,19 @@ def test_log_cosh_is_accurate_for_tiny_residuals():
     assert losses.get("log_cosh").per_sample([0.0], [d])[0] == pytest.approx(d * d / 2, rel=1e-12)
 
 
+def test_log_cosh_is_within_rounding_of_its_exact_value_at_every_size():
+    """Against log(cosh(d)) in extended precision: 4e-16 for |d| ≤ 3 (the value's own digits cancel there:
+    |d| plus a log near -|d|), two ulps of the value beyond."""
+    rng = np.random.default_rng(65)
+    d = np.concatenate([rng.normal(0.0, s, 20_000) for s in (1e-3, 0.3, 1.0, 3.0, 30.0, 300.0)])
+    got = losses.get("log_cosh").per_sample(np.zeros_like(d), d)
+    exact = np.log(np.cosh(d.astype(np.longdouble)))
+    err = np.abs(got - exact).astype(float)
+    small = np.abs(d) <= 3.0
+    assert err[small].max() <= 4e-16
+    assert np.all(err[~small] <= 2 * np.spacing(got[~small]))
+
+
 def test_pseudo_huber_keeps_its_digits_for_tiny_residuals():
     """The naive δ²(√(1+x²) - 1) gives exactly 0 for d = 1e-9; the stable form gives d²/2."""
     assert losses.get("pseudo_huber").per_sample([0.0], [1e-9])[0] == pytest.approx(5e-19, rel=1e-12)
