@@ -51,7 +51,7 @@ class LogOdds:
     and its two logs, ``log_q`` = log q and ``log_1mq`` = log(1 - q) (as log1p(-q)).
 
     What else a loss needs of the same rows is written on these with no exp or log of its own: σ(x) is q,
-    -log σ(x) is -log q, e^{-x} is (1 - q)/q (``losses.binary.Margin.of_log_odds``). Computed from x, those
+    -log σ(x) is -log q, e^{-x} is (1 - q)/q (``losses.binary.OfProbabilities``). Computed from x, those
     take three exps and a log1p more per row.
     """
 

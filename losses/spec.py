@@ -335,7 +335,12 @@ class _KeptTerms:
     def __init__(self) -> None:
         self._kept: dict[tuple, Any] = {}
         self._arrays: dict[int, np.ndarray] = {}  # an identity in a key is never reused for another array
-        self.log_odds: dict[int, LogOdds] = {}  # arrays known to be log-odds (by identity): what they are of
+        self._log_odds: dict[int, LogOdds] = {}  # arrays known to be log-odds (by identity): what they are of
+
+    def know(self, lo: LogOdds) -> None:
+        """From now on, terms of ``lo.x`` are made from ``lo`` where the loss's ``Terms`` can."""
+        self._log_odds[id(lo.x)] = lo
+        self._arrays[id(lo.x)] = lo.x
 
     def get(
         self, terms: Terms, t: np.ndarray, p: np.ndarray, sl: slice, tb: np.ndarray, pb: np.ndarray
@@ -344,7 +349,7 @@ class _KeptTerms:
         key = (terms.family, id(t), id(p), sl.start, sl.stop)
         got = self._kept.get(key)
         if got is None:
-            lo = self.log_odds.get(id(p)) if terms.of_log_odds is not None else None
+            lo = self._log_odds.get(id(p)) if terms.of_log_odds is not None else None
             got = terms.make(tb, pb) if lo is None else terms.of_log_odds(tb, lo.rows(sl))
             if len(self._kept) >= self.KEEP:
                 del self._kept[next(iter(self._kept))]
@@ -378,8 +383,7 @@ class SharedChecks:
         if not clip > 0.0:
             raise ValueError(f"clip must be positive, got {clip!r}")
         lo = LogOdds(p, clip)
-        self._kept.log_odds[id(lo.x)] = lo
-        self._kept._arrays[id(lo.x)] = lo.x
+        self._kept.know(lo)
         return lo.x
 
     def total(self, spec: LossSpec, y_true: Any, y_pred: Any, **params: Any) -> tuple[float, int]:

@@ -18,6 +18,13 @@ The numbers are the core's (``spec.total`` / ``spec.per_sample`` on each span, t
 ``losses.SharedChecks`` per span: the losses' inputs are a few arrays, each checked once, not once per loss;
 1e7 binary rows: 16 checks of a block become 4), summed in span order; a loss whose inputs leave its domain in
 some span is skipped with the file's row, as before.
+
+On probabilities, a span's log-odds come from its ``SharedChecks.log_odds``, and the margin losses and the
+focal loss write their terms on the probabilities and the log-odds' two logs (``binary.OfProbabilities``)
+instead of three exps and a log1p per row: numpy has no SIMD exp or log for doubles without AVX-512. Measured
+on such a machine (2 cores, AVX2), 1e7 binary rows, best of three fresh processes, before -> after: in memory
+0.82 -> 0.56 s; CSV 0.96 -> 0.71 s; Parquet 0.90 -> 0.62 s; with another process keeping a core busy, CSV
+1.16 -> 0.98 s and Parquet 1.09 -> 0.67 s.
 """
 
 from __future__ import annotations
