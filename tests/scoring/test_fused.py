@@ -24,10 +24,15 @@ def _regression_file(rows: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def _binary_file(rows: int) -> bytes:
+def _binary_columns(rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """Labels 0/1 (as floats) and probabilities with 6 digits, the rows of ``_binary_file``."""
     rng = np.random.default_rng(22)
     p = rng.uniform(0.0, 1.0, rows).round(6)
-    t = (rng.uniform(0.0, 1.0, rows) < p).astype(int)
+    return (rng.uniform(0.0, 1.0, rows) < p).astype(float), p
+
+
+def _binary_file(rows: int) -> bytes:
+    t, p = _binary_columns(rows)
     lines = ["y_true,y_prob", *(f"{int(a)},{float(b)!r}" for a, b in zip(t, p, strict=True))]
     return ("\n".join(lines) + "\n").encode()
 
@@ -86,9 +91,7 @@ def test_the_margin_losses_of_probabilities_are_written_on_them(monkeypatch):
     fmt, det = scoring.inspect(data)
     result = scoring.score(data, fmt, det)
     assert len(made) == 4 and set(made) == {OfProbabilities}  # one margin per span, each of probabilities
-    rng = np.random.default_rng(22)
-    p = rng.uniform(0.0, 1.0, rows).round(6)
-    t = (rng.uniform(0.0, 1.0, rows) < p).astype(float)
+    t, p = _binary_columns(rows)
     x = losses.logit(p, clip=1e-15)
     for name in ("binary_focal", "hinge", "squared_hinge", "logistic", "exponential", "modified_huber"):
         spec = losses.get(name)
