@@ -49,6 +49,8 @@ VIEWPORT = {"width": 1280, "height": 720}
 #: The app has finished its (re)run.
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 CONNECTED = '[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
+#: A placeholder the frontend shows while an element's code is still loading (a lazy React chunk).
+SKELETON = '[data-testid="stSkeleton"]'
 SERVER_START_TIMEOUT_S = 60
 
 
@@ -239,12 +241,15 @@ def wait_idle(page, timeout_ms: float = 30_000) -> None:
     """Wait until the app's script has finished running (after a load or an interaction).
 
     An interaction starts a rerun a moment after the event, so the run state is sampled twice around a
-    short pause: this does not return in the gap between a click and the rerun it triggers.
+    short pause: this does not return in the gap between a click and the rerun it triggers. After a
+    load, the frontend can still show skeletons for a second once the run has finished (buttons and
+    charts are lazy chunks): a key pressed then has no button to reach, so this waits them out too.
     """
     page.wait_for_selector(CONNECTED, timeout=timeout_ms)
     page.wait_for_selector(IDLE, timeout=timeout_ms)
     page.wait_for_timeout(150)
     page.wait_for_selector(IDLE, timeout=timeout_ms)
+    page.wait_for_selector(SKELETON, state="detached", timeout=timeout_ms)
 
 
 def open_app(page, url: str, timeout_ms: float = 30_000):
