@@ -39,7 +39,7 @@ LINKS = [
     ),
     (
         "views/score.py",
-        "Upload a CSV of your model's predictions, or try an example: see what was detected, every "
+        "Upload your model's predictions (CSV or Parquet), or try an example: see what was detected, every "
         "applicable loss and the rows that cost the most, and download a per-row report.",
     ),
     (
@@ -54,7 +54,8 @@ st.title("Loss Explorer")
 st.markdown(
     "See how loss functions behave by moving the data yourself. Drag a prediction, add an outlier, "
     "change δ or τ, and watch each loss, its gradient and every point's share of the total respond "
-    "at once. Or upload a CSV of your own model's predictions and score it with every applicable loss."
+    "at once. Or upload your own model's predictions (CSV or Parquet) and score them with every "
+    "applicable loss."
 )
 
 st.subheader("Pages")

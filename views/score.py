@@ -25,7 +25,7 @@ from ui import kit, own_loss
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
 EXAMPLES = pr.EXAMPLES  # file name -> what it holds
-SOURCES = {"example": "Bundled example", "upload": "Upload a CSV"}
+SOURCES = {"example": "Bundled example", "upload": "Upload a file"}
 TABS = ("Worst rows", "Charts")
 LIMIT_MB = 50  # per upload; larger files: the command line streams any size
 PROGRESS_BYTES = 3 * 2**20  # show a progress bar above this size
@@ -85,7 +85,7 @@ def load() -> tuple[str, bytes] | None:
         "'folder/*.parquet'",
     )  # fmt: skip
     if up is None:
-        st.info("Upload a CSV with a column of true values (or labels) and a column of predictions (or one "
+        st.info("Upload a file with a column of true values (or labels) and a column of predictions (or one "
                 "per class).", icon=":material/upload_file:")  # fmt: skip
         return None
     return up.name, up.getvalue()
@@ -240,9 +240,9 @@ def run() -> None:
 
 
 st.title("Score your predictions")
-st.caption("Bring a CSV exported from your model (pandas, scikit-learn, Keras, R, Excel): every loss that "
-           "applies, the rows that cost the most, and a report to download. From a terminal: python -m "
-           "scoring FILE.csv")  # fmt: skip
+st.caption("Bring a CSV or Parquet file exported from your model (pandas, scikit-learn, Keras, R, Excel): "
+           "every loss that applies, the rows that cost the most, and a report to download. From a terminal: "
+           "python -m scoring FILE")  # fmt: skip
 page.warnings_here()
 run()
 with st.sidebar:

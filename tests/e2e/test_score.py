@@ -18,7 +18,7 @@ FIX = ROOT / "tests" / "scoring" / "fixtures"
 
 
 def _upload(page, path: Path) -> None:
-    page.locator(".st-key-score_source").get_by_text("Upload a CSV").click()
+    page.locator(".st-key-score_source").get_by_text("Upload a file").click()
     wait_idle(page)
     page.locator('.st-key-score_upload input[type="file"]').set_input_files(str(path))
     wait_idle(page)
