@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import losses
 from tests.e2e.conftest import assert_no_exception, open_app, screenshot, wait_idle
 
@@ -32,9 +34,9 @@ def _metrics(page) -> dict[str, str]:
     return out
 
 
-def test_upload_scores_like_the_cli_and_downloads_a_report(page, app_url):
+def _upload_scores_like_the_cli(page, app_url, path: Path) -> dict:
+    """Upload ``path`` on the Score page: its metrics are the CLI's costs to the shown digits; the CLI's."""
     open_app(page, f"{app_url}/score")
-    path = FIX / "binary_strings.csv"
     _upload(page, path)
     assert_no_exception(page)
     shown = _metrics(page)
@@ -44,6 +46,11 @@ def test_upload_scores_like_the_cli_and_downloads_a_report(page, app_url):
     assert len(shown) == len(want)
     for name, entry in want.items():
         assert float(shown[losses.get(name).title]) == float(f"{entry['cost']:.6g}"), name
+    return want
+
+
+def test_upload_scores_like_the_cli_and_downloads_a_report(page, app_url):
+    want = _upload_scores_like_the_cli(page, app_url, FIX / "binary_strings.csv")
     screenshot(page, "score_upload_binary")
     with page.expect_download() as info:
         page.locator(".st-key-score_download_csv button").click()
@@ -54,6 +61,18 @@ def test_upload_scores_like_the_cli_and_downloads_a_report(page, app_url):
         abs(sum(float(r["binary_cross_entropy"]) for r in rows) / 12 - want["binary_cross_entropy"]["cost"])
         < 1e-9
     )
+
+
+def test_a_parquet_upload_scores_like_the_cli(page, app_url, tmp_path):
+    pytest.importorskip("pyarrow", reason="Parquet needs the scale extra (requirements-scale.txt)")
+    import pandas as pd
+
+    path = tmp_path / "rain.parquet"
+    pd.read_csv(ROOT / "examples" / "rain_tomorrow.csv").to_parquet(path)
+    want = _upload_scores_like_the_cli(page, app_url, path)
+    assert "binary_cross_entropy" in want
+    assert "rain.parquet" in page.locator('[data-testid="stMain"]').inner_text()
+    screenshot(page, "score_upload_parquet")
 
 
 def test_example_files_render_their_charts(page, app_url):
