@@ -10,8 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import losses
 from tests.e2e.conftest import assert_no_exception, open_app, screenshot, wait_idle
 
@@ -35,7 +33,7 @@ def _metrics(page) -> dict[str, str]:
 
 
 def _upload_scores_like_the_cli(page, app_url, path: Path) -> dict:
-    """Upload ``path`` on the Score page: its metrics are the CLI's costs to the shown digits; the CLI's."""
+    """Upload ``path`` on the Score page, check its metrics show the CLI's costs, return the CLI's losses."""
     open_app(page, f"{app_url}/score")
     _upload(page, path)
     assert_no_exception(page)
@@ -64,8 +62,7 @@ def test_upload_scores_like_the_cli_and_downloads_a_report(page, app_url):
 
 
 def test_a_parquet_upload_scores_like_the_cli(page, app_url, tmp_path):
-    pytest.importorskip("pyarrow", reason="Parquet needs the scale extra (requirements-scale.txt)")
-    import pandas as pd
+    import pandas as pd  # to_parquet needs pyarrow, which streamlit itself depends on: no skip
 
     path = tmp_path / "rain.parquet"
     pd.read_csv(ROOT / "examples" / "rain_tomorrow.csv").to_parquet(path)
