@@ -289,3 +289,35 @@ def test_losses_on_shared_log_odds_are_their_value_on_the_log_odds(rows):
 def test_log_odds_are_only_shared_with_a_clip_that_keeps_them_finite():
     with pytest.raises(ValueError, match="clip must be positive"):
         losses.SharedChecks().log_odds(np.array([0.0, 1.0]), 0.0)
+
+
+def test_block_totals_equal_the_sum_of_the_rows():
+    """A loss whose terms sum a block without every row's value (``Terms.total``: log-cosh) gives the sum of
+    its per-sample values, to rounding, over blocks of any length."""
+    rng = np.random.default_rng(15)
+    arrays = _inputs(rng)
+    with_total = [spec for spec in map(losses.get, losses.names()) if spec.terms and spec.terms.total]
+    assert with_total
+    for spec in with_total:
+        t, p = _args(spec, arrays)
+        for n in (1, 511, 513, N):
+            total, count = spec.total(t[:n], p[:n])
+            assert count == n
+            assert total == pytest.approx(float(np.sum(spec.per_sample(t[:n], p[:n]))), rel=1e-14), spec.name
+
+
+def test_total_and_cost_take_the_block_totals_and_a_nan_one_from_the_rows():
+    """``spec.total`` and ``spec.cost`` sum ``Terms.total`` block by block; where it gives NaN, the block's
+    sum is the rows' (whose NaN, if any, is explained)."""
+    from dataclasses import replace
+
+    spec = losses.get("log_cosh")
+    rng = np.random.default_rng(16)
+    t, p = rng.normal(size=N), rng.normal(size=N)
+    blocks = range(0, N, BLOCK)
+    ones = replace(spec, terms=replace(spec.terms, total=lambda terms, t, p: 1.0))
+    assert ones.total(t, p) == (float(len(blocks)), N)
+    assert ones.cost(t, p) == len(blocks) / N
+    rows = spec.per_sample(t, p)
+    nan = replace(spec, terms=replace(spec.terms, total=lambda terms, t, p: float("nan")))
+    assert nan.total(t, p) == (sum(float(np.add.reduce(rows[s : s + BLOCK])) for s in blocks), N)
