@@ -36,8 +36,29 @@ def softplus(x: np.ndarray, e: np.ndarray | None = None) -> np.ndarray:
     return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)) if e is None else e)
 
 
+def log1m(q: np.ndarray) -> np.ndarray:
+    """log(1 - q) = ``np.log1p(-q)`` for q ≤ 1, to an ulp, as one log and a correction: u = 1 - q rounds by
+    δ = (1 - q) - u = (1 - u) - q, computed exactly (Sterbenz: both differences are exact), and
+    log(1 - q) = log u + log1p(δ/u) = log u + δ/u (|δ/u| ≤ 2^-53: the next term is below 2^-107). From
+    q = 1/2 on, u is exact and δ = 0; where u rounds to 1 (q < 2^-53), the value is -q. numpy's log1p of a
+    negative number costs 2.5 of its logs (glibc; no SIMD log1p for doubles): 1e7 binary rows scored in
+    memory, 0.54 -> 0.48 s.
+    """
+    shape = np.shape(q)
+    q = np.asarray(q, dtype=np.float64).reshape(-1)  # 1-D, so that the steps can write in place
+    u = 1.0 - q
+    d = 1.0 - u
+    d -= q
+    with np.errstate(divide="ignore", invalid="ignore"):  # log 0 = -inf and 0/0 at q = 1, set below
+        np.divide(d, u, out=d)
+        r = np.log(u)
+    r += d
+    np.copyto(r, -np.inf, where=(u == 0.0))
+    return r.reshape(shape)
+
+
 def logit(p: np.ndarray, clip: float | None = None) -> np.ndarray:
-    """The log-odds log(p / (1 - p)), the inverse of ``sigmoid``: log(p) - log1p(-p).
+    """The log-odds log(p / (1 - p)), the inverse of ``sigmoid``: log(p) - log1p(-p) (``log1m``).
 
     Two logs instead of one division keep the digits of p near 1 (1 - p would round first). With ``clip``,
     p is first kept inside [clip, 1 - clip], so the result is finite; without, 0 and 1 give -inf and inf
@@ -48,7 +69,7 @@ def logit(p: np.ndarray, clip: float | None = None) -> np.ndarray:
 
 class LogOdds:
     """The log-odds ``x = logit(q, clip)`` of probabilities, with what it is made of kept: ``q`` (clipped)
-    and its two logs, ``log_q`` = log q and ``log_1mq`` = log(1 - q) (as log1p(-q)).
+    and its two logs, ``log_q`` = log q and ``log_1mq`` = log(1 - q) (``log1m``: log1p(-q) to an ulp).
 
     What else a loss needs of the same rows is written on these with no exp or log of its own: σ(x) is q,
     -log σ(x) is -log q, e^{-x} is (1 - q)/q (``losses.binary.OfProbabilities``). Computed from x, those
@@ -60,7 +81,8 @@ class LogOdds:
         if clip is not None:
             q = np.clip(q, clip, 1.0 - clip)
         with np.errstate(divide="ignore"):
-            self.log_q, self.log_1mq = np.log(q), np.log1p(-q)
+            self.log_q = np.log(q)
+        self.log_1mq = log1m(q)
         self.q = q
         self.x = self.log_q - self.log_1mq
 

@@ -52,6 +52,26 @@ def test_softplus_values_and_extremes(strict):
     assert losses.softplus(np.array([-40.0]))[0] == pytest.approx(math.exp(-40.0), rel=1e-15)
 
 
+def test_log1m_is_log1p_of_minus_q_to_an_ulp(strict):
+    """log(1 - q) from one log and the rounding of 1 - q (``_numeric.log1m``), against 50 digits: tiny q
+    (where 1 - q rounds to 1, or nearly), q around 1/2 (where 1 - q becomes exact) and q near 1."""
+    from mpmath import mp
+
+    rng = np.random.default_rng(5)
+    q = np.concatenate([10.0 ** rng.uniform(-300, 0, 3000), rng.uniform(0, 1, 3000),
+                        1 - 10.0 ** rng.uniform(-16, 0, 3000),
+                        [2.0**-53, 2.0**-54, 3e-17, 0.5, np.nextafter(0.5, 0), np.nextafter(0.5, 1),
+                         1 - 2.0**-52, 1 - 2.0**-53, 5e-324]])  # fmt: skip
+    q = q[(q > 0) & (q < 1)]
+    with mp.workdps(50):
+        exact = np.array([float(mp.log1p(-mp.mpf(float(v)))) for v in q])
+    got = _numeric.log1m(q)
+    assert np.max(np.abs(got - exact) / np.spacing(np.abs(exact))) <= 1.0
+    assert _numeric.log1m(np.array([1e-17, 2.0**-60]))[1] == -(2.0**-60)
+    np.testing.assert_array_equal(_numeric.log1m(np.array([0.0, 1.0])), [0.0, -np.inf])  # quietly
+    assert _numeric.log1m(0.5) == math.log(0.5) and _numeric.log1m(np.full((2, 3), 0.25)).shape == (2, 3)
+
+
 def test_logit_inverts_sigmoid(strict):
     np.testing.assert_allclose(losses.logit(losses.sigmoid(MODERATE)), MODERATE, rtol=0, atol=1e-12)
     p = np.array([1e-12, 0.1, 0.5, 0.9, 1 - 1e-12])
