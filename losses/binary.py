@@ -41,7 +41,10 @@ def sigmoid_cross_entropy(t: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 def sigmoid_cross_entropy_grad(t: np.ndarray, x: np.ndarray) -> np.ndarray:
-    return sigmoid(x) - t
+    # σ(x) - t written as (1 - t)σ(x) - tσ(-x): at t = 1, σ(x) - 1 cancels for large x (0 from x = 37 on,
+    # where the true slope is -e^{-x}); σ(±x) share one exp
+    e = np.exp(-np.abs(x))
+    return (1.0 - t) * sigmoid(x, e) - t * sigmoid(-x, e)
 
 
 # ---- the terms margin losses share ---------------------------------------------------------------

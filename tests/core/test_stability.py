@@ -120,6 +120,53 @@ def test_log_cosh_series_is_its_taylor_series():
     assert _LOG_COSH_SERIES == tuple(float(c[k]) for k in range(2, 2 * len(_LOG_COSH_SERIES) + 1, 2))
 
 
+def _rel(got: np.ndarray, exact: list) -> float:
+    """The largest relative error of ``got`` against ``exact`` (mpmath numbers); 1 where a 0 is missed."""
+    pairs = zip(got, exact, strict=True)
+    return max(float(abs(g - e) / abs(e)) if e != 0 else float(g != 0) for g, e in pairs)
+
+
+def test_msle_keeps_its_digits_where_the_prediction_is_near_the_truth_and_far_from_it():
+    """log1p(ŷ) - log1p(y) cancelled for ŷ near y: 25% off at y = 1000, ŷ = y + 1e-12. Value and slope within
+    1e-14 of 50 digits, from ŷ ≈ y to ratios (1 + ŷ)/(1 + y) beyond float64 (1e-323, 1e323)."""
+    from mpmath import mp
+
+    pairs = [(t, t + d) for t in (0.0, 1e-3, 1.0, 1e3, 1e8) for d in (1e-12, -1e-9, 1e-6, 0.3, -0.4)]
+    pairs += [(1e300, 3e300), (1e300, 1e299), (0.0, -1 + 1e-15), (-1 + 1e-15, 1e308), (1e308, -1 + 1e-15),
+              (2.0, 5.0), (5.0, 2.0), (-0.5, 0.0)]  # fmt: skip
+    t, p = np.array(pairs).T
+    spec = losses.get("msle")
+    with mp.workdps(50):
+        logs = [mp.log((1 + mp.mpf(float(b))) / (1 + mp.mpf(float(a)))) for a, b in zip(t, p, strict=True)]
+        values = [v * v for v in logs]
+        slopes = [2 * v / (1 + mp.mpf(float(b))) for v, b in zip(logs, p, strict=True)]
+    assert _rel(spec.per_sample(t, p), values) <= 1e-14
+    assert _rel(spec.per_sample_derivative(t, p), slopes) <= 1e-14
+
+
+def test_poisson_slope_keeps_its_digits_where_the_prediction_is_near_the_truth():
+    """1 - y/ŷ cancelled (8.5% off at y = 1000, ŷ = y - 1e-12); (ŷ - y)/ŷ does not."""
+    from mpmath import mp
+
+    t = np.array([1e3, 1e3, 1.0, 1e8, 0.0])
+    p = np.array([1e3 - 1e-12, 1e3 + 1e-9, 0.999999, 1e8 + 1.0, 2.0])
+    with mp.workdps(30):
+        exact = [(mp.mpf(float(b)) - float(a)) / float(b) for a, b in zip(t, p, strict=True)]
+    assert _rel(losses.get("poisson").per_sample_derivative(t, p), exact) <= 1e-15
+
+
+def test_sigmoid_ce_slope_is_minus_sigma_of_minus_x_for_a_confident_right_logit():
+    """σ(x) - 1 gave 1e-3 of error at x = 30 and 0 from x = 37 on; the slope is -σ(-x) = -1/(1 + e^x)."""
+    from mpmath import mp
+
+    x = np.array([10.0, 30.0, 40.0, 700.0, -10.0, -40.0])
+    t = np.array([1.0, 1.0, 1.0, 1.0, 0.0, 0.0])
+    with mp.workdps(30):
+        exact = [(1 - a) / (1 + mp.exp(-mp.mpf(float(b)))) - a / (1 + mp.exp(mp.mpf(float(b))))
+                 for a, b in zip(t, x, strict=True)]  # fmt: skip
+    assert _rel(losses.get("sigmoid_cross_entropy").per_sample_derivative(t, x), exact) <= 1e-15
+
+
 def test_pseudo_huber_keeps_its_digits_for_tiny_residuals():
     """The naive δ²(√(1+x²) - 1) gives exactly 0 for d = 1e-9; the stable form gives d²/2."""
     assert losses.get("pseudo_huber").per_sample([0.0], [1e-9])[0] == pytest.approx(5e-19, rel=1e-12)
