@@ -19,10 +19,18 @@ from losses.spec import LossSpec, Param, Properties, Terms
 
 # ---- cross-entropy on probabilities ----------------------------------------------------------------
 def binary_cross_entropy(t: np.ndarray, p: np.ndarray) -> np.ndarray:
-    r""":math:`-(t\log p + (1-t)\log(1-p))`, p clipped to [ε, 1 - ε] (Keras semantics, ε = machine eps)."""
+    r""":math:`-(t\log p + (1-t)\log(1-p))`, p clipped to [ε, 1 - ε] (Keras semantics, ε = machine eps);
+    both logs to an ulp."""
     q = np.clip(p, EPS, 1.0 - EPS)
-    pt = np.abs((1.0 - t) - q)  # probability given to the true class: q for t = 1, 1 - q for t = 0 (exactly)
+    pt = np.abs((1.0 - t) - q)  # probability given to the true class: q for t = 1, 1 - q for t = 0 (rounded)
+    # log(1 - q) = log u + δ/u, u the rounded 1 - q and δ = (1 - u) - q its rounding, exactly (as
+    # _numeric.log1m): log u alone was off by up to eps/q relative (5e-9 at p = 1e-8); δ = 0 where t = 1
+    d = 1.0 - pt
+    d -= q
+    d *= 1.0 - t
+    d /= pt
     np.log(pt, out=pt)
+    pt += d
     return np.negative(pt, out=pt)
 
 

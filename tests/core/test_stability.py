@@ -192,6 +192,19 @@ def test_softmax_ce_keeps_its_digits_for_a_confident_right_answer():
         assert _rel(got, slopes) <= 1e-12, eps  # the softmax's own exp of -700: 5e-14
 
 
+def test_bce_keeps_its_digits_for_a_small_probability_of_the_negative_class():
+    """-log(1 - p) as the log of the rounded 1 - p was off by eps/p (5e-9 at p = 1e-8, 11% at 3e-16).
+    Against 50 digits."""
+    from mpmath import mp
+
+    p = np.array([1e-8, 1e-12, 3e-16, 0.3, 0.5, 0.7, 1 - 1e-8, 1e-8, 0.3, 1 - 1e-12])
+    t = np.array([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0])
+    with mp.workdps(50):
+        q = [mp.mpf(float(b)) for b in p]
+        exact = [-mp.log(b if a == 1 else 1 - b) for a, b in zip(t, q, strict=True)]
+    assert _rel(losses.get("binary_cross_entropy").per_sample(t, p), exact) <= 2.5e-16
+
+
 def test_pseudo_huber_keeps_its_digits_for_tiny_residuals():
     """The naive δ²(√(1+x²) - 1) gives exactly 0 for d = 1e-9; the stable form gives d²/2."""
     assert losses.get("pseudo_huber").per_sample([0.0], [1e-9])[0] == pytest.approx(5e-19, rel=1e-12)
