@@ -13,7 +13,7 @@ import numpy as np
 
 # sigmoid, softplus and EPS live in losses._numeric; importing them here keeps losses.binary.sigmoid working
 # for the pages that still import it from this module (use losses.sigmoid).
-from losses._numeric import EPS, LogOdds, sigmoid, softplus
+from losses._numeric import EPS, LogOdds, one_minus_rounding, sigmoid, softplus
 from losses.spec import LossSpec, Param, Properties, Terms
 
 
@@ -23,12 +23,10 @@ def binary_cross_entropy(t: np.ndarray, p: np.ndarray) -> np.ndarray:
     both logs to an ulp."""
     q = np.clip(p, EPS, 1.0 - EPS)
     pt = np.abs((1.0 - t) - q)  # probability given to the true class: q for t = 1, 1 - q for t = 0 (rounded)
-    # log(1 - q) = log u + δ/u, u the rounded 1 - q and δ = (1 - u) - q its rounding, exactly (as
-    # _numeric.log1m): log u alone was off by up to eps/q relative (5e-9 at p = 1e-8); δ = 0 where t = 1
-    d = 1.0 - pt
-    d -= q
+    # log(1 - q) = log u + δ/u with u the rounded 1 - q (as log1m): log u alone was off by up to eps/q
+    # relative (5e-9 at p = 1e-8); no term where t = 1 (pt = q, exactly)
+    d = one_minus_rounding(q, pt)
     d *= 1.0 - t
-    d /= pt
     np.log(pt, out=pt)
     pt += d
     return np.negative(pt, out=pt)
