@@ -287,14 +287,20 @@ def metric(page, label: str) -> str:
 
 
 def wait_for_metric(page, label: str, expected: str, timeout_ms: float = 15_000) -> None:
-    """Wait until the metric ``label`` shows ``expected`` (a rerun has landed)."""
-    page.wait_for_function(
-        """([label, expected]) => [...document.querySelectorAll('[data-testid="stMetric"]')].some(m =>
-             m.querySelector('[data-testid="stMetricLabel"]')?.innerText.trim() === label &&
-             m.querySelector('[data-testid="stMetricValue"]')?.innerText.trim() === expected)""",
-        arg=[label, expected],
-        timeout=timeout_ms,
-    )
+    """Wait until the metric ``label`` shows ``expected`` (a rerun has landed); if it never does, fail
+    with what the page shows instead (every metric's text, exactly, and the link)."""
+    try:
+        page.wait_for_function(
+            """([label, expected]) => [...document.querySelectorAll('[data-testid="stMetric"]')].some(m =>
+                 m.querySelector('[data-testid="stMetricLabel"]')?.innerText.trim() === label &&
+                 m.querySelector('[data-testid="stMetricValue"]')?.innerText.trim() === expected)""",
+            arg=[label, expected],
+            timeout=timeout_ms,
+        )
+    except Exception:
+        shown = page.locator('[data-testid="stMetric"]').all_inner_texts()
+        pytest.fail(f"{label!r} never showed {expected!r} on {page.url}; the metrics show {shown!r}",
+                    pytrace=False)
 
 
 def open_page_with(page, url: str, ready: str):

@@ -102,7 +102,7 @@ function createInstance(root) {
     root, svg, clipRect, layers, tip, tipBox, tipText, measure,
     data: null, values: [], rev: null, view: [0, 1], geo: null,
     handleEls: [], drag: null, active: -1, width: 0,
-    setStateValue: null, touched: new Map(), frame: 0, sentAt: 0, previewAt: 0,
+    setStateValue: null, touched: new Map(), frame: 0, sent: null,
   };
   inst.resizeObserver = new ResizeObserver(() => {
     const w = Math.floor(root.clientWidth);
@@ -408,8 +408,8 @@ function fitView(inst, lo, hi) {
 
 function send(inst) {
   if (!inst.setStateValue) return;
-  inst.setStateValue("positions", { y: inst.values.slice(), rev: inst.rev });
-  inst.sentAt = performance.now();
+  inst.sent = { y: inst.values.slice(), rev: inst.rev };
+  inst.setStateValue("positions", inst.sent);
   watchRun(inst);
 }
 
@@ -444,6 +444,7 @@ function onKey(inst, i, ev) {
   ev.preventDefault();
   ev.stopPropagation();
   setValue(inst, i, nv);
+  flushPreview(inst); // now, not at the next frame: a late frame would write over the server's answer
   send(inst);
 }
 
@@ -564,6 +565,7 @@ function dragPoints(component) {
   svg.onlostpointercapture = (ev) => { if (inst.drag) endDrag(inst, ev, true); };
 
   render(inst);
+  maybeSettle(inst); // this data may be the answer, arriving after its run has finished
 
   return () => {
     inst.resizeObserver.disconnect();
@@ -666,6 +668,7 @@ function write(inst, node, attr, value) {
   let rec = inst.touched.get(node);
   const current = attr ? node.getAttribute(attr) : node.nodeValue;
   if (!rec) inst.touched.set(node, (rec = { attr, original: current }));
+  else if (current !== rec.written) rec.original = current; // the server has redrawn it since: its text now
   if (current !== value) {
     if (attr) node.setAttribute(attr, value); else node.nodeValue = value;
   }
@@ -692,21 +695,30 @@ function settle(inst) {
   inst.touched.clear();
 }
 
-// After a send: settle once the server's run has finished (the app's script state goes back to notRunning).
+// After a send: settle once the server has answered it (this chart's data holds the positions sent, or
+// Python's own, under a new token) and its run has finished. A run that ends before that one (an earlier
+// send's) settles nothing: its numbers are not the ones previewed.
+function answered(inst) {
+  const sent = inst.sent, data = inst.data;
+  if (!sent || data.rev !== sent.rev) return true;
+  const close = (a, b) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+  return data.values.length === sent.y.length && data.values.every((v, k) => close(v, sent.y[k]));
+}
+
+function maybeSettle(inst) {
+  if (!inst.sent || inst.drag || !answered(inst)) return;
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (app && app.getAttribute("data-test-script-state") === "running") return;
+  inst.sent = null;
+  if (inst.runObserver) inst.runObserver.disconnect();
+  inst.runObserver = null;
+  settle(inst);
+}
+
 function watchRun(inst) {
   const app = document.querySelector('[data-testid="stApp"]');
-  if (!app || !inst.live) return;
-  if (inst.runObserver) inst.runObserver.disconnect();
-  const sentAt = inst.sentAt;
-  let running = false;
-  inst.runObserver = new MutationObserver(() => {
-    const state = app.getAttribute("data-test-script-state");
-    if (state === "running") { running = true; return; }
-    if (!running && performance.now() - sentAt < 50) return; // the run has not started yet
-    inst.runObserver.disconnect();
-    inst.runObserver = null;
-    if (!inst.drag && inst.previewAt <= sentAt + 1) settle(inst); // not while a newer drag previews
-  });
+  if (!app || !inst.live || inst.runObserver) return;
+  inst.runObserver = new MutationObserver(() => maybeSettle(inst));
   inst.runObserver.observe(app, { attributes: true, attributeFilter: ["data-test-script-state"] });
 }
 
@@ -720,7 +732,6 @@ function preview(inst) {
   if (live.mode === "handles") { previewHandles(inst); return; }
   const T = registry().tables[live.tables];
   if (!T) return;
-  inst.previewAt = performance.now();
   // A moved handle counts at the value the server will keep: rounded to `live.decimals` (if it rounds).
   const dec = live.decimals;
   const shown = inst.values.map((v, k) => (v === inst.data.values[k] || dec == null ? v : Number(v.toFixed(dec))));
@@ -765,7 +776,6 @@ function preview(inst) {
 function previewHandles(inst) {
   const live = inst.live, T = inst.ownTables;
   if (!T) return;
-  inst.previewAt = performance.now();
   const dec = live.decimals;
   let k = -1, v = NaN;
   inst.values.forEach((x, i) => {

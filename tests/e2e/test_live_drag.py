@@ -20,6 +20,11 @@ from tests.e2e.test_regression import core, positions
 
 METRICS = """([row]) => [...document.querySelectorAll(`.st-key-${row} [data-testid="stMetricValue"]`)]
   .map((e) => e.innerText.replace('\\u200b', '').trim())"""
+#: What the preview left on the page: texts still ending in its mark (U+200B), deltas it hid.
+LEFT_OVER = """() => [...document.querySelectorAll('[data-testid="stMetric"]')].flatMap((m) => [
+  ...(m.innerText.includes('\\u200b') ? [`${m.innerText.trim()} (preview text)`] : []),
+  ...[...m.querySelectorAll('[data-testid="stMetricDelta"]')].filter((d) => d.style.visibility === 'hidden')
+    .map(() => `${m.innerText.split('\\n')[0]} (delta hidden)`)])"""
 BARS = """() => [...document.querySelectorAll('.st-key-reg_shares .lossx-bar')]
   .map(r => [r.dataset.loss, Number(r.dataset.unit), Number(r.dataset.share)])"""
 MARKS = """([key]) => [...document.querySelectorAll(`.st-key-${key} .lossx-marks .lossx-mark`)]
@@ -94,6 +99,7 @@ def test_regression_totals_bars_and_marks_follow_the_pointer_before_release(page
     page.mouse.up()
     wait_idle(page)
     page.wait_for_timeout(300)
+    assert page.evaluate(LEFT_OVER) == []
     final = positions(page)
     assert page.evaluate(METRICS, row) == [core(n, final) for n in ("mse", "mae", "huber")]
     assert_no_exception(page)
@@ -123,6 +129,23 @@ def test_regression_keys_update_everything_and_unchanged_charts_are_not_drawn_ag
     assert page.evaluate("() => window.__reacts") == {}
 
 
+def test_after_each_key_press_the_page_shows_the_servers_numbers_and_deltas(page, app_url):
+    """The preview hides a metric's delta and writes its own text; once the server has answered each press,
+    both are the server's again (the deltas stayed hidden from the second press on)."""
+    open_app(page, f"{app_url}/regression")
+    page.locator(".st-key-reg_curves .lossx-mark").first.wait_for()
+    for _ in range(3):
+        page.locator('.st-key-reg_free [role="slider"]').nth(1).press("ArrowUp")
+        wait_idle(page)
+        page.wait_for_timeout(300)
+        assert page.evaluate(LEFT_OVER) == []
+        raw = page.locator('.st-key-reg_metrics_row [data-testid="stMetricValue"]').all_inner_texts()
+        assert raw == [core(n, positions(page)) for n in ("mse", "mae", "huber")]
+    deltas = page.locator('.st-key-reg_metrics_row [data-testid="stMetricDelta"]')
+    assert deltas.count() == 3 and all(d.is_visible() for d in deltas.all())
+    assert_no_exception(page)
+
+
 def test_binary_totals_and_margin_marks_follow_the_pointer_before_release(page, app_url):
     open_app(page, f"{app_url}/binary")
     page.locator(".st-key-bin_margin .lossx-mark").first.wait_for()
@@ -134,6 +157,7 @@ def test_binary_totals_and_margin_marks_follow_the_pointer_before_release(page, 
     page.mouse.up()
     wait_idle(page)
     page.wait_for_timeout(300)
+    assert page.evaluate(LEFT_OVER) == []
     # the scores the server now holds are in the link (to their 2 decimals): the totals are the core's
     scores = np.array([float(v) for v in parse_qs(urlparse(page.url).query)["bin_scores"][0].split(",")])
     scene = bsc.Scene()
@@ -155,6 +179,7 @@ def test_multiclass_totals_and_probability_bars_follow_the_pointer_before_releas
     page.mouse.up()
     wait_idle(page)
     page.wait_for_timeout(300)
+    assert page.evaluate(LEFT_OVER) == []
     z = np.array([float(v) for v in parse_qs(urlparse(page.url).query)["mc_logits"][0].split(",")])
     true = msc.names(len(z)).index(msc.TRUE_DEFAULT)
     want = losses.get("categorical_cross_entropy").cost(np.eye(len(z))[[true]], losses.softmax(z[None, :]))
