@@ -289,6 +289,8 @@ def metric(page, label: str) -> str:
 def wait_for_metric(page, label: str, expected: str, timeout_ms: float = 15_000) -> None:
     """Wait until the metric ``label`` shows ``expected`` (a rerun has landed); if it never does, fail
     with what the page shows instead (every metric's text, exactly, and the link)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     try:
         page.wait_for_function(
             """([label, expected]) => [...document.querySelectorAll('[data-testid="stMetric"]')].some(m =>
@@ -297,7 +299,7 @@ def wait_for_metric(page, label: str, expected: str, timeout_ms: float = 15_000)
             arg=[label, expected],
             timeout=timeout_ms,
         )
-    except Exception:
+    except PlaywrightTimeout:
         shown = page.locator('[data-testid="stMetric"]').all_inner_texts()
         pytest.fail(f"{label!r} never showed {expected!r} on {page.url}; the metrics show {shown!r}",
                     pytrace=False)
